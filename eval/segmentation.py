@@ -1,0 +1,167 @@
+"""Segmentation quality: citation precision and recall against hand-written gold.
+
+Input: the gold files in ``eval/gold/segmentation/<instrument-id>.json`` (every
+numbered unit of an instrument, written by reading its text) and the corpus
+texts. Output: per instrument and level (section, subsection, item) the
+precision, recall and F1 of the citations the segmenter finds, as JSON and
+markdown under ``eval/reports/``.
+
+A citation the segmenter "finds" is a provision's citation, an item citation
+kept inside a provision, or an ancestor implied by either ("s. 4(a)(1)"
+implies "s. 4" and "s. 4(a)").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from provrisk.corpora.manifest import text_path
+from provrisk.ingest import ingest_file
+from provrisk.segment import Provision, segment_statute
+
+GOLD_DIR = Path(__file__).resolve().parent / "gold" / "segmentation"
+REPORTS_DIR = Path(__file__).resolve().parent / "reports"
+LEVELS = ("section", "subsection", "item")
+TARGETS = {"section": 0.97, "subsection": 0.90}
+
+_CITATION_RE = re.compile(
+    r'^(?P<unit>(?:Art\.|s\.|§|Sch\.\s?\w*,\s?cl\.)\s?[\w.]+)(?P<groups>(?:\([^)]*\))*)(?:\s+"(?P<term>[^"]+)")?(?P<rest>.*)$'
+)
+
+
+def _normalise_term(term: str) -> str:
+    return re.sub(r"\s+", " ", term.strip(" \"'“”")).lower()
+
+
+def citation_parts(citation: str) -> tuple[str, tuple[str, ...], str | None] | None:
+    """("s. 4", ("a", "1"), None) for "s. 4(a)(1)"; None for "Preamble para. 2"."""
+    match = _CITATION_RE.match(citation.strip())
+    if not match or match.group("rest").strip().startswith(("[",)) is False and match.group("rest").strip():
+        return None
+    groups = tuple(re.findall(r"\(([^)]*)\)", match.group("groups")))
+    term = match.group("term")
+    return re.sub(r"\s+", " ", match.group("unit")), groups, _normalise_term(term) if term else None
+
+
+def citation_key(parts: tuple[str, tuple[str, ...], str | None]) -> str:
+    unit, groups, term = parts
+    key = unit + "".join(f"({g})" for g in groups)
+    return f'{key} "{term}"' if term else key
+
+
+def citation_level(parts: tuple[str, tuple[str, ...], str | None]) -> str:
+    depth = 1 + len(parts[1]) + (1 if parts[2] else 0)
+    return LEVELS[min(depth, 3) - 1]
+
+
+def predicted_citations(provisions: list[Provision]) -> set[str]:
+    found: set[str] = set()
+    citations = [p.citation for p in provisions] + [i.citation for p in provisions for i in p.items]
+    for citation in citations:
+        parts = citation_parts(re.sub(r"\s\[\d+\]$", "", citation))
+        if parts is None:
+            continue
+        unit, groups, term = parts
+        for depth in range(len(groups) + 1):
+            found.add(citation_key((unit, groups[:depth], None)))
+        if term:
+            found.add(citation_key(parts))
+    return found
+
+
+@dataclass
+class LevelScore:
+    gold: int
+    predicted: int
+    correct: int
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.predicted if self.predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.correct / self.gold if self.gold else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def score_instrument(gold_citations: list[str], provisions: list[Provision]) -> tuple[dict[str, LevelScore], dict]:
+    gold = {}
+    for citation in gold_citations:
+        parts = citation_parts(citation)
+        if parts is None:
+            raise ValueError(f"gold citation not understood: {citation!r}")
+        gold[citation_key(parts)] = citation_level(parts)
+    predicted = {}
+    for key in predicted_citations(provisions):
+        parts = citation_parts(key)
+        predicted[key] = citation_level(parts)
+    scores, errors = {}, {}
+    for level in LEVELS:
+        g = {k for k, v in gold.items() if v == level}
+        p = {k for k, v in predicted.items() if v == level}
+        scores[level] = LevelScore(len(g), len(p), len(g & p))
+        errors[level] = {"missed": sorted(g - p), "spurious": sorted(p - g)}
+    return scores, errors
+
+
+def run(corpus_dir: Path, gold_dir: Path = GOLD_DIR) -> dict:
+    """Score every gold instrument; returns the report as a dict."""
+    report = {"instruments": {}, "targets": TARGETS}
+    for gold_file in sorted(gold_dir.glob("*.json")):
+        gold = json.loads(gold_file.read_text(encoding="utf-8"))
+        instrument_id = gold["instrument_id"]
+        ingested = ingest_file(text_path(corpus_dir, instrument_id))
+        provisions = segment_statute(ingested.text, instrument_id)
+        scores, errors = score_instrument(gold["citations"], provisions)
+        report["instruments"][instrument_id] = {
+            "levels": {
+                level: {
+                    "gold": s.gold, "predicted": s.predicted, "correct": s.correct,
+                    "precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4),
+                }
+                for level, s in scores.items()
+            },
+            "errors": errors,
+        }
+    report["meets_targets"] = all(
+        inst["levels"][level]["f1"] >= target
+        for inst in report["instruments"].values()
+        for level, target in TARGETS.items()
+    )
+    return report
+
+
+def to_markdown(report: dict) -> str:
+    lines = [
+        "# Segmentation quality",
+        "",
+        "Citation precision (P), recall (R) and F1 per instrument against `eval/gold/segmentation/`.",
+        f"Targets: F1 >= {TARGETS['section']} at section level, >= {TARGETS['subsection']} at subsection level.",
+        "",
+        "| instrument | level | gold | found | P | R | F1 |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for instrument_id, inst in report["instruments"].items():
+        for level in LEVELS:
+            s = inst["levels"][level]
+            lines.append(
+                f"| {instrument_id} | {level} | {s['gold']} | {s['predicted']} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} |"
+            )
+    lines += ["", f"All targets met: **{'yes' if report['meets_targets'] else 'no'}**", ""]
+    return "\n".join(lines)
+
+
+def write_report(report: dict, out_dir: Path = REPORTS_DIR) -> tuple[Path, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = out_dir / "segmentation.json", out_dir / "segmentation.md"
+    json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    md_path.write_text(to_markdown(report), encoding="utf-8")
+    return json_path, md_path

@@ -1,0 +1,209 @@
+"""The ``provrisk`` command line.
+
+Every command reports a problem with its input as one line on stderr
+("error: statute.pdf: password-protected PDF ...") and exits with a non-zero
+code; set ``PROVRISK_DEBUG=1`` to see the traceback of an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from provrisk.errors import ProvriskError
+
+app = typer.Typer(
+    help="Flag human-rights risk features in cybercrime and surveillance legislation, provision by provision.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+corpus_app = typer.Typer(help="Build datasets from the legal corpus.", no_args_is_help=True)
+app.add_typer(corpus_app, name="corpus")
+
+stderr = Console(stderr=True)
+
+EXIT_INPUT_ERROR = 2
+EXIT_UNEXPECTED = 1
+
+
+def _one_line_errors(command):
+    """Turn every failure into one line on stderr and a non-zero exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except ProvriskError as exc:
+            stderr.print(f"[red]error:[/red] {exc}", highlight=False, markup=True, soft_wrap=True)
+            raise typer.Exit(EXIT_INPUT_ERROR) from None
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - users get one line, developers set PROVRISK_DEBUG
+            if os.environ.get("PROVRISK_DEBUG"):
+                raise
+            stderr.print(f"[red]error:[/red] unexpected failure: {type(exc).__name__}: {exc}", soft_wrap=True)
+            raise typer.Exit(EXIT_UNEXPECTED) from None
+
+    return wrapper
+
+
+def _max_bytes(max_mb: float | None) -> int:
+    from provrisk.settings import get_settings
+
+    return int(max_mb * 1024 * 1024) if max_mb else get_settings().max_input_bytes
+
+
+def _instrument_id(path: Path) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "document"
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        stderr.print(f"[yellow]warning:[/yellow] {warning}", soft_wrap=True)
+
+
+@app.command()
+@_one_line_errors
+def ingest(
+    file: Annotated[Path, typer.Argument(help="A .txt, .pdf, .docx, .html or Akoma Ntoso .xml file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON with the source map and language.")] = False,
+    max_mb: Annotated[Optional[float], typer.Option(help="Refuse files larger than this (MB).")] = None,
+) -> None:
+    """Read a statute and print its normalised text."""
+    from provrisk.ingest import ingest_file
+
+    document = ingest_file(file, max_bytes=_max_bytes(max_mb))
+    _warn(document.warnings)
+    if as_json:
+        record = {
+            "source": document.source,
+            "format": document.format,
+            "language": document.language,
+            "language_confidence": round(document.language_confidence, 3),
+            "warnings": document.warnings,
+            "metadata": document.metadata,
+            "source_map": [vars(span) for span in document.source_map],
+            "text": document.text,
+        }
+        typer.echo(json.dumps(record, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(document.text)
+
+
+class SegmentFormat(str, Enum):
+    jsonl = "jsonl"
+    table = "table"
+
+
+@app.command()
+@_one_line_errors
+def segment(
+    file: Annotated[Path, typer.Argument(help="The statute to segment (any format `provrisk ingest` reads).")],
+    format: Annotated[SegmentFormat, typer.Option("--format", "-f", help="jsonl: one provision per line; table: for reading.")] = SegmentFormat.jsonl,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the JSONL here instead of stdout.")] = None,
+    instrument_id: Annotated[Optional[str], typer.Option(help="Id used in provision ids (default: from the file name).")] = None,
+    style: Annotated[Optional[str], typer.Option(help="Force the drafting style: article, section or usc.")] = None,
+    max_mb: Annotated[Optional[float], typer.Option(help="Refuse files larger than this (MB).")] = None,
+) -> None:
+    """Split a statute into citable provisions (citation, hierarchy, kind, text, offsets)."""
+    from provrisk.ingest import ingest_file
+    from provrisk.segment import segment_statute
+
+    if style not in (None, "article", "section", "usc"):
+        raise typer.BadParameter("style must be article, section or usc", param_hint="--style")
+    document = ingest_file(file, max_bytes=_max_bytes(max_mb))
+    _warn(document.warnings)
+    provisions = segment_statute(document.text, instrument_id or _instrument_id(file), style=style)
+    if not provisions:
+        raise ProvriskError(f"{file}: no provisions found (is this a statute?)")
+    if format == SegmentFormat.table and output is None:
+        _print_provision_table(provisions, file)
+        return
+    lines = "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in provisions)
+    if output is None:
+        sys.stdout.write(lines)
+        return
+    from provrisk.io import write_text_atomic
+
+    write_text_atomic(output, lines)
+    if format == SegmentFormat.table:
+        _print_provision_table(provisions, file)
+    stderr.print(f"wrote {len(provisions)} provisions to {output}")
+
+
+def _print_provision_table(provisions, file: Path) -> None:
+    console = Console()
+    table = Table(title=f"{file.name}: {len(provisions)} provisions", show_lines=False)
+    table.add_column("citation", no_wrap=True)
+    table.add_column("kind")
+    table.add_column("heading", max_width=28)
+    table.add_column("items", max_width=24)
+    table.add_column("text", max_width=70)
+    for provision in provisions:
+        text = " ".join(provision.text.split())
+        table.add_row(
+            provision.citation,
+            provision.kind if provision.role == "rule" else f"{provision.kind} (lead-in)",
+            provision.heading or "",
+            ", ".join(item.citation.split(provision.citation, 1)[-1] or item.citation for item in provision.items),
+            text[:160] + ("…" if len(text) > 160 else ""),
+        )
+    console.print(table)
+
+
+@corpus_app.command("build")
+@_one_line_errors
+def corpus_build(
+    corpus_dir: Annotated[Optional[Path], typer.Option(help="Corpus directory (default: settings / PROVRISK_CORPUS_DIR).")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Where to save the dataset (default: <datasets_dir>/provisions).")] = None,
+) -> None:
+    """Segment every instrument in the manifest into a Hugging Face dataset of provisions."""
+    from provrisk.corpora.dataset import build_provisions_dataset
+    from provrisk.settings import get_settings
+
+    settings = get_settings()
+    corpus_dir = corpus_dir or settings.corpus_dir
+    out = out or settings.datasets_dir / "provisions"
+    result = build_provisions_dataset(corpus_dir, out)
+    for instrument_id, problem in result.failures.items():
+        stderr.print(f"[red]failed:[/red] {instrument_id}: {problem}")
+    for warning in result.warnings:
+        stderr.print(f"[yellow]warning:[/yellow] {warning}", soft_wrap=True)
+    typer.echo(
+        f"{result.n_provisions} provisions from {len(result.counts)} instruments "
+        f"(corpus hash {result.corpus_hash[:12]}) saved to {out}"
+    )
+    if result.failures:
+        raise typer.Exit(EXIT_INPUT_ERROR)
+
+
+@app.command("segmentation-report")
+@_one_line_errors
+def segmentation_report(
+    corpus_dir: Annotated[Optional[Path], typer.Option(help="Corpus directory (default: settings / PROVRISK_CORPUS_DIR).")] = None,
+) -> None:
+    """Score segmentation against the citation gold in eval/gold/segmentation (writes eval/reports/)."""
+    from provrisk.eval.segmentation import run, to_markdown, write_report
+    from provrisk.settings import get_settings
+
+    report = run(corpus_dir or get_settings().corpus_dir)
+    json_path, md_path = write_report(report)
+    typer.echo(to_markdown(report))
+    stderr.print(f"wrote {json_path} and {md_path}")
+    if not report["meets_targets"]:
+        raise typer.Exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,42 @@
+"""Structure-aware segmentation of statutes and treaties into citable provisions.
+
+``segment_statute(text, instrument_id)`` takes normalised text (see
+:mod:`provrisk.ingest`) and returns :class:`Provision` records in document
+order. Offsets index ``text``; every character of operative text (preamble,
+unit bodies, closing formula) belongs to exactly one provision, while
+headings and division titles belong to none.
+"""
+
+from __future__ import annotations
+
+from provrisk.segment.assemble import assemble_unit, closing_provision, preamble_provisions, unit_kind
+from provrisk.segment.layout import parse_layout
+from provrisk.segment.provision import KINDS, Item, Provision, provision_id
+from provrisk.segment.tree import build_unit_tree, detect_bare_labels
+
+__all__ = ["KINDS", "Item", "Provision", "provision_id", "segment_statute"]
+
+
+def segment_statute(text: str, instrument_id: str, *, style: str | None = None) -> list[Provision]:
+    """Split ``text`` into provisions; ``style`` ("article", "section", "usc") overrides detection."""
+    layout = parse_layout(text, style)
+    bare = detect_bare_labels(text)
+    provisions = preamble_provisions(text, instrument_id, layout)
+    for unit in layout.units:
+        root = build_unit_tree(
+            text, unit.body_start, unit.end, bare=bare, definitional=unit_kind(unit) == "definition"
+        )
+        provisions.extend(assemble_unit(text, instrument_id, unit, root))
+    provisions.extend(closing_provision(text, instrument_id, layout))
+    _make_citations_unique(provisions)
+    return provisions
+
+
+def _make_citations_unique(provisions: list[Provision]) -> None:
+    """A defective source can repeat a number; later repeats get an ordinal suffix."""
+    seen: dict[str, int] = {}
+    for provision in provisions:
+        count = seen.get(provision.citation, 0) + 1
+        seen[provision.citation] = count
+        if count > 1:
+            provision.citation = f"{provision.citation} [{count}]"

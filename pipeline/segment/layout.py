@@ -1,0 +1,393 @@
+"""Top-level layout of a statute: divisions, numbered units, preamble, final clause.
+
+Input: normalised statute text. Output: a :class:`Layout` that says where each
+numbered unit (article, section, U.S. Code section) starts and ends, its
+heading, the divisions (Part, Chapter, Title, Schedule) it sits in, the
+preamble paragraphs before the first unit and the closing formula after the
+last. What happens inside a unit (subsections, items, definitions) is the job
+of :mod:`provrisk.segment.tree`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Drafting styles; they decide how a unit is cited ("Art. 7", "s. 12", "§ 1030").
+ARTICLE, SECTION, USC = "article", "section", "usc"
+
+_ARTICLE_RE = re.compile(
+    r"^(?:Article|ARTICLE|Art\.)\s*\(?\s*(\d{1,3}[A-Za-z]?(?:\s?bis|\s?ter)?)\s*\)?\s*(?:[:.\-–—]\s*(.*)|(\s*))$"
+)
+_USC_RE = re.compile(r"^§{1,2}\s*(\d{1,5}[a-z]{0,2}(?:-\d+)?)\.\s*(.*)$")
+_NAMED_SECTION_RE = re.compile(r"^(?:Section|SECTION|Sec\.|SEC\.)\s+(\d{1,4}[A-Z]{0,3})\s*[.:]\s*(.*)$")
+_DOTTED_SECTION_RE = re.compile(r"^(\d{1,4}(?:\.\d{1,4})?[A-Z]{0,4})\.(?=\s|—|–|-|\(|$)\s*(.*)$")
+_BARE_SECTION_RE = re.compile(r"^(\d{1,4}(?:\.\d{1,4})?[A-Z]{0,4})\s+(\S.*)$")
+_DIVISION_RE = re.compile(
+    r"^(PART|Part|CHAPTER|Chapter|TITLE|Title|SECTION|Section|DIVISION|Division|Subdivision|"
+    r"SUBPART|Subpart|Sub-Part|SCHEDULE|Schedule|ANNEX|Annex|Appendix|APPENDIX)"
+    r"(?:\s+([IVXLC]+|\d{1,3}[A-Z]{0,2}|[A-Z]|One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|"
+    r"Eleven|Twelve|ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE|TEN))?"
+    r"\s*(?:[:.\-–—]\s*)?(.*)$"
+)
+_SCHEDULE_WORDS = {"schedule", "annex", "appendix"}
+_CLOSING_RE = re.compile(
+    r"^(IN WITNESS WHEREOF|In witness whereof|DONE at|Done at|Adopted by|Approved[,:]|\(Sgd\.?\)|"
+    r"This Act which is a consolidation|Passed in the)"
+)
+_WORD_NUMBERS = {
+    "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+    "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
+}
+# Words that open the body of a Commonwealth section when the heading runs into it
+# on one line ("1. Short title This Act may be cited as ...").
+_BODY_STARTERS = {
+    "This", "The", "A", "An", "Any", "In", "Where", "Subject", "No", "Every", "Each", "Nothing",
+    "If", "For", "When", "Notwithstanding", "Without", "Despite", "Unless", "Except", "It",
+    "There", "Save", "Upon", "On", "Whoever", "All", "Such", "Whenever", "An", "Unlawful",
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    """A non-blank line: ``text == source[start:end]`` with surrounding spaces trimmed."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Division:
+    """A Part, Chapter, Title, Section-as-division or Schedule heading."""
+
+    kind: str  # "part", "chapter", "title", "section", "division", "subpart", "schedule"
+    label: str  # "Chapter II", "Part 3", "Schedule 1"
+    title: str
+    start: int
+    end: int
+
+
+@dataclass
+class Unit:
+    """One article or section: where its body is and what surrounds it."""
+
+    number: str
+    style: str
+    start: int  # offset of the unit's number line
+    body_start: int
+    end: int
+    heading: str | None = None
+    divisions: list[Division] = field(default_factory=list)
+
+    @property
+    def in_schedule(self) -> bool:
+        return any(d.kind == "schedule" for d in self.divisions)
+
+
+@dataclass
+class Layout:
+    style: str
+    units: list[Unit]
+    preamble: list[Line]
+    closing: tuple[int, int] | None
+    headings: list[tuple[int, int]]  # spans of non-operative heading text
+
+
+def split_lines(text: str) -> list[Line]:
+    """Non-blank lines with their offsets."""
+    lines = []
+    for match in re.finditer(r"[^\n]+", text):
+        raw = match.group(0)
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        start = match.start() + (len(raw) - len(raw.lstrip()))
+        lines.append(Line(start, start + len(stripped), stripped))
+    return lines
+
+
+def detect_style(lines: list[Line]) -> str:
+    """Which numbering the instrument uses for its top-level units."""
+    articles = sum(1 for line in lines if _ARTICLE_RE.match(line.text))
+    usc = sum(1 for line in lines if _USC_RE.match(line.text))
+    if usc >= 1 and usc >= articles:
+        return USC
+    if articles >= 2:
+        return ARTICLE
+    return SECTION
+
+
+def _number_key(number: str) -> tuple[float, ...]:
+    """Sort key for unit numbers such as "7", "8A", "188.1", "487.012", "1030"."""
+    match = re.match(r"(\d+)(?:\.(\d+))?([A-Za-z]*)", number)
+    if not match:
+        return (0.0,)
+    main, decimal, suffix = match.groups()
+    # Canadian decimals are sequence numbers, not fractions: 487.01 < 487.011 < 487.02.
+    fraction = float("0." + decimal) if decimal else 0.0
+    letters = sum((ord(c.upper()) - 64) / 100 ** (i + 1) for i, c in enumerate(suffix))
+    return (float(main), fraction, letters)
+
+
+def _follows_unit(previous: str | None, number: str, max_gap: int) -> bool:
+    if previous is None:
+        return True
+    prev_key, key = _number_key(previous), _number_key(number)
+    if key <= prev_key:
+        return False
+    return key[0] - prev_key[0] <= max_gap
+
+
+def _split_heading(rest: str, next_line: Line | None, next_is_structure: bool) -> tuple[str | None, int]:
+    """Split the text after a section number into (heading, offset where the body starts).
+
+    The offset is relative to ``rest``; ``len(rest)`` means the body starts on a
+    later line.
+    """
+    if not rest:
+        return None, 0
+    # "—(1) Any person", "(1) A person", "— A person": no heading on this line.
+    if rest[0] in "—–-(" or re.match(r"^\(?\d", rest):
+        return None, 0
+    # PHL: "Cybercrime Offenses. – The following acts ..."; NZ "Title." ; "Heading.—Body"
+    dash = re.match(r"^(.{2,160}?)[.:]?\s*[–—-]\s+(?=\S)", rest)
+    if dash and not re.search(r"[;]", dash.group(1)):
+        return dash.group(1).strip().rstrip("."), dash.end()
+    dash_tight = re.match(r"^(.{2,160}?)\.\s*[–—]\s*(?=\S)", rest)
+    if dash_tight:
+        return dash_tight.group(1).strip(), dash_tight.end()
+    # Heading followed by an enumerated body on the same line: "Hacking (1) A person who—"
+    enum = re.search(r"\s(?:—\s?)?\((?:1|a|i)\)\s", rest)
+    if enum and enum.start() <= 160:
+        return rest[: enum.start()].strip().rstrip("."), enum.start() + 1
+    body_below = next_line is not None and not next_is_structure
+    if len(rest) <= 160 and body_below and not re.search(r"[;:]$", rest):
+        return rest.rstrip(".").strip() or None, len(rest)
+    # "Short title This Act may be cited as ...": the body starts at a sentence opener.
+    words = list(re.finditer(r"\S+", rest))
+    for word in words[1:12]:
+        if word.group(0) in _BODY_STARTERS or word.group(0).startswith(('"', "“")):
+            heading = rest[: word.start()].strip()
+            if heading and not heading.endswith((",", ";")):
+                return heading.rstrip("."), word.start()
+            break
+    # India: "1. Short title, extent, commencement and application." with body below.
+    if len(rest) <= 160 and body_below:
+        return rest.rstrip(".").strip(), len(rest)
+    return None, 0
+
+
+def _is_heading_like(text: str) -> bool:
+    """A short line that names something rather than states a rule."""
+    if len(text) > 160 or text.endswith((";", ",", ":")):
+        return False
+    if re.match(r"^\(?[a-z0-9ivx]{1,4}[).]\s", text):
+        return False
+    if text.endswith(".") and len(text.split()) > 12:
+        return False
+    return bool(re.match(r"^[\"'(A-Z0-9]", text))
+
+
+class _UnitScanner:
+    """Walks the lines once, recognising divisions and unit starts in order."""
+
+    def __init__(self, text: str, lines: list[Line], style: str) -> None:
+        self.text = text
+        self.lines = lines
+        self.style = style
+        self.section_form = self._section_form() if style == SECTION else None
+
+    def _section_form(self) -> str:
+        named = sum(1 for line in self.lines if _NAMED_SECTION_RE.match(line.text))
+        dotted = sum(1 for line in self.lines if _DOTTED_SECTION_RE.match(line.text))
+        bare = sum(1 for line in self.lines if _BARE_SECTION_RE.match(line.text))
+        if named >= 2 and named >= dotted / 2:
+            return "named"
+        if dotted >= 1 and dotted * 2 >= bare:
+            return "dotted"
+        return "bare"
+
+    def division(self, line: Line) -> tuple[str, str, str] | None:
+        match = _DIVISION_RE.match(line.text)
+        if not match:
+            return None
+        word, number, title = match.groups()
+        kind = word.lower().replace("sub-part", "subpart")
+        if kind in _SCHEDULE_WORDS:
+            kind = "schedule"
+        elif number is None:
+            return None
+        if kind in {"section", "title"} and self.style != ARTICLE and not word.isupper():
+            return None
+        if len(line.text) > 200 or (title and title.endswith(".") and len(title.split()) > 12):
+            return None
+        if kind == "schedule" and title and len(title.split()) > 20:
+            return None
+        number = _WORD_NUMBERS.get((number or "").lower(), number or "")
+        label = f"{word.capitalize()} {number}".strip()
+        return kind, label, (title or "").strip()
+
+    def unit_start(self, index: int, previous: str | None, in_schedule: bool) -> tuple[str, str] | None:
+        """(number, rest of line) when line ``index`` starts a new unit."""
+        text = self.lines[index].text
+        if self.style == ARTICLE:
+            match = _ARTICLE_RE.match(text)
+            if not match:
+                return None
+            number = match.group(1).replace(" ", "")
+            rest = (match.group(2) or "").strip()
+            if rest and not _is_heading_like(rest):
+                return None
+            return (number, rest) if _follows_unit(previous, number, max_gap=30) else None
+        if self.style == USC:
+            match = _USC_RE.match(text)
+            return (match.group(1), match.group(2).strip()) if match else None
+        regex = {"named": _NAMED_SECTION_RE, "dotted": _DOTTED_SECTION_RE, "bare": _BARE_SECTION_RE}[
+            self.section_form
+        ]
+        match = regex.match(text) or (
+            _DOTTED_SECTION_RE.match(text) if self.section_form == "named" else None
+        )
+        if not match:
+            return None
+        number, rest = match.group(1), match.group(2).strip()
+        if self.section_form == "bare" and not re.match(r"^[A-Z\"'(—–]", rest):
+            return None
+        # Inside a schedule clause numbers restart; elsewhere they must move forward.
+        max_gap = 60 if previous is not None else 400
+        if not _follows_unit(previous, number, max_gap=max_gap):
+            return None
+        return number, rest
+
+
+def parse_layout(text: str, style: str | None = None) -> Layout:
+    """Find divisions, units, the preamble and the closing formula of a statute."""
+    lines = split_lines(text)
+    style = style or detect_style(lines)
+    scanner = _UnitScanner(text, lines, style)
+    units: list[Unit] = []
+    headings: list[tuple[int, int]] = []
+    open_divisions: list[Division] = []
+    preamble: list[Line] = []
+    closing_start: int | None = None
+    previous_number: str | None = None
+    in_schedule = False
+    pending_heading: Line | None = None  # marginal note printed above a section (SGP, CAN)
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if units and closing_start is None and _CLOSING_RE.match(line.text):
+            closing_start = line.start
+            units[-1].end = _end_before(text, line.start)
+            break
+        division = scanner.division(line)
+        if division:
+            kind, label, title = division
+            end = line.end
+            # Division title printed on the following line(s): "CHAPTER I" / "USE OF TERMS".
+            while not title and index + 1 < len(lines) and _is_division_title(lines[index + 1].text):
+                index += 1
+                title = lines[index].text
+                end = lines[index].end
+            rank = _division_rank(kind)
+            open_divisions = [d for d in open_divisions if _division_rank(d.kind) < rank]
+            open_divisions.append(Division(kind, label, title, line.start, end))
+            headings.append((line.start, end))
+            if kind == "schedule" and not in_schedule:
+                in_schedule, previous_number = True, None
+            if units:
+                units[-1].end = min(units[-1].end, _end_before(text, line.start))
+            pending_heading = None
+            index += 1
+            continue
+        start = scanner.unit_start(index, previous_number, in_schedule)
+        if start is None:
+            if not units:
+                if index == 0 or _is_title_line(line.text):
+                    headings.append((line.start, line.end))
+                else:
+                    preamble.append(line)
+            elif _is_heading_like(line.text) and index + 1 < len(lines) and _marginal_note_follows(
+                scanner, lines, index, previous_number, in_schedule
+            ):
+                pending_heading = line
+            index += 1
+            continue
+        number, rest = start
+        next_line = lines[index + 1] if index + 1 < len(lines) else None
+        next_is_structure = next_line is None or bool(
+            scanner.division(next_line) or scanner.unit_start(index + 1, number, in_schedule)
+        )
+        heading, body_offset = _split_heading(rest, next_line, next_is_structure)
+        rest_start = line.end - len(rest)
+        unit_end_of_previous = line.start
+        if heading is None and pending_heading is not None:
+            heading = pending_heading.text
+            headings.append((pending_heading.start, pending_heading.end))
+            unit_end_of_previous = pending_heading.start
+        elif heading is None and style == ARTICLE and not rest and next_line and _is_heading_like(next_line.text) and not next_is_structure and not re.match(r"^\d+[.)-]", next_line.text):
+            heading = next_line.text
+            headings.append((next_line.start, next_line.end))
+            index += 1
+            rest_start = next_line.end
+            body_offset = 0
+        if units:
+            units[-1].end = min(units[-1].end, _end_before(text, unit_end_of_previous))
+        if heading is not None and body_offset:
+            headings.append((rest_start, rest_start + len(rest[:body_offset].rstrip())))
+        head_end = line.start + len(line.text) - len(rest)
+        headings.append((line.start, head_end))
+        body_start = _skip_space(text, rest_start + body_offset)
+        units.append(
+            Unit(number, style, line.start, body_start, len(text), heading, list(open_divisions))
+        )
+        previous_number = number
+        pending_heading = None
+        index += 1
+    if units and closing_start is None:
+        units[-1].end = _end_before(text, len(text))
+    closing = (closing_start, _end_before(text, len(text))) if closing_start is not None else None
+    return Layout(style, units, preamble, closing, headings)
+
+
+def _marginal_note_follows(scanner: _UnitScanner, lines: list[Line], index: int, previous: str | None, in_schedule: bool) -> bool:
+    """Line ``index`` is a heading printed above the unit that starts on the next line."""
+    start = scanner.unit_start(index + 1, previous, in_schedule)
+    if start is None:
+        return False
+    rest = start[1]
+    return not rest or rest[0] in "—–-(" or rest.split()[0] in _BODY_STARTERS or rest[0].isupper() and not _is_heading_like(rest)
+
+
+def _division_rank(kind: str) -> int:
+    order = ["schedule", "part", "subpart", "chapter", "division", "title", "section", "subdivision"]
+    return order.index(kind) if kind in order else len(order)
+
+
+def _is_division_title(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and len(text) <= 200 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+
+
+def _is_title_line(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return True
+    if text.lower() in {"preamble", "have agreed as follows:"}:
+        return text.lower() == "preamble"
+    return sum(c.isupper() for c in letters) / len(letters) > 0.8 and len(text) < 400
+
+
+def _end_before(text: str, offset: int) -> int:
+    """Offset just after the last non-space character before ``offset``."""
+    end = offset
+    while end > 0 and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+def _skip_space(text: str, offset: int) -> int:
+    while offset < len(text) and text[offset].isspace():
+        offset += 1
+    return offset

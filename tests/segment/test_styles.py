@@ -1,0 +1,195 @@
+"""One test per drafting style the segmenter must read."""
+
+from provrisk.segment import segment_statute
+from tests.segment.helpers import by_citation, citations
+
+TREATY = """Convention on Things
+
+Preamble
+
+The States Parties to this Convention,
+
+Recognising the need for co-operation;
+
+Have agreed as follows:
+
+CHAPTER I
+
+USE OF TERMS
+
+Article 1
+
+Definitions
+
+For the purposes of this Convention:
+
+a) "computer system" means any device;
+
+b) "service provider" means:
+
+(i) any public entity, and
+
+(ii) any other entity.
+
+CHAPTER II
+
+MEASURES
+
+Article 2
+
+Illegal access
+
+Each Party shall adopt such measures as may be necessary to establish as criminal offences the access to a computer system without right.
+
+Article 3
+
+Real-time collection
+
+1. Each Party shall empower its competent authorities to:
+
+a) collect or record traffic data, and
+
+b) compel a service provider to co-operate.
+
+2. Each Party shall oblige a service provider to keep confidential the fact of the execution of any power provided for in this article.
+
+IN WITNESS WHEREOF the undersigned have signed this Convention.
+"""
+
+
+def test_treaty_articles_paragraphs_and_items():
+    provisions = by_citation(TREATY)
+    assert "Art. 2" in provisions and provisions["Art. 2"].heading == "Illegal access"
+    assert provisions["Art. 3(1)"].text.startswith("1. Each Party")
+    assert [i.citation for i in provisions["Art. 3(1)"].items] == ["Art. 3(1)(a)", "Art. 3(1)(b)"]
+    assert provisions["Art. 3(2)"].kind == "operative"
+    assert provisions["Art. 3(1)"].path[-2:] == ["Art. 3", "(1)"]
+    assert provisions["Art. 3(1)"].path[0] == "Chapter II MEASURES"
+
+
+def test_treaty_definitions_one_provision_per_term():
+    provisions = by_citation(TREATY)
+    assert provisions["Art. 1(a)"].kind == "definition"
+    assert [i.citation for i in provisions["Art. 1(b)"].items] == ["Art. 1(b)(i)", "Art. 1(b)(ii)"]
+    assert provisions["Art. 1"].role == "lead_in"
+
+
+def test_preamble_and_final_clause_kinds():
+    provisions = segment_statute(TREATY, "t")
+    kinds = {p.citation: p.kind for p in provisions}
+    assert kinds["Preamble para. 1"] == "preamble"
+    assert kinds["Final clause"] == "final_clause"
+    assert "Convention on Things" not in {p.text for p in provisions}
+
+
+COMMONWEALTH = """EXAMPLE ACT 2020
+
+PART I – PRELIMINARY
+
+1. Short title
+This Act may be cited as the Example Act.
+
+2. Interpretation
+In this Act— "computer" means an electronic device; "data" includes any information; "without authority" means without consent.
+
+PART II – OFFENCES
+
+12. Unauthorised access
+(1) A person who intentionally accesses a computer without authority commits an offence.
+(2) Access is unauthorised if— (a) the person is not entitled to control access; or (b) the person does not have consent.
+(3) Subsection (1) does not apply to authorised testing.
+
+13. Powers
+(1) The Minister may, by order, direct a service provider to— (a) remove content; and (b) block access to a website, and the provider shall comply within one day.
+(2) An order under subsection (1) is valid for 30 days.
+"""
+
+
+def test_commonwealth_sections_subsections_and_lead_in_lists():
+    provisions = by_citation(COMMONWEALTH)
+    assert provisions["s. 1"].kind == "final_clause"
+    assert provisions["s. 12(1)"].text.startswith("(1) A person")
+    assert [i.citation for i in provisions["s. 12(2)"].items] == ["s. 12(2)(a)", "s. 12(2)(b)"]
+    # The wrap-up after the list completes the lead-in, so the list stays in s. 13(1).
+    assert provisions["s. 13(1)"].text.endswith("within one day.")
+    assert "s. 13(1)(a)" not in provisions
+    assert provisions["s. 12(2)"].heading == "Unauthorised access"
+
+
+def test_cross_references_are_not_labels():
+    provisions = by_citation(COMMONWEALTH)
+    assert "s. 12(3)" in provisions
+    assert "s. 13(2)" in provisions
+    assert all("(1)(1)" not in c for c in provisions)
+
+
+def test_unlabelled_quoted_definitions():
+    provisions = by_citation(COMMONWEALTH)
+    assert provisions['s. 2 "computer"'].kind == "definition"
+    assert provisions['s. 2 "data"'].text == '"data" includes any information;'
+    assert 's. 2 "without authority"' in provisions
+
+
+USC = """§ 1030. Fraud and related activity in connection with computers
+(a) Whoever—(1) having knowingly accessed a computer without authorization, obtains information;
+
+(2) intentionally accesses a computer without authorization, and thereby obtains—(A) information contained in a financial record; or
+
+(B) information from any protected computer;
+
+shall be punished as provided in subsection (c) of this section.
+
+(b) Whoever conspires to commit an offense under subsection (a) shall be punished as provided in subsection (c).
+
+(c) The punishment for an offense under subsection (a) is a fine.
+"""
+
+
+def test_us_code_nesting_and_wrap_up():
+    provisions = by_citation(USC)
+    assert list(provisions) == ["§ 1030(a)", "§ 1030(b)", "§ 1030(c)"]
+    items = [i.citation for i in provisions["§ 1030(a)"].items]
+    assert items == ["§ 1030(a)(1)", "§ 1030(a)(2)", "§ 1030(a)(2)(A)", "§ 1030(a)(2)(B)"]
+    assert provisions["§ 1030(a)"].text.endswith("subsection (c) of this section.")
+    assert provisions["§ 1030(a)"].heading == "Fraud and related activity in connection with computers"
+
+
+FLATTENED = """COMPUTER ACT
+
+14. Unauthorised access
+(1) A person who causes a computer to perform a function with intent to gain access commits an offence. (2) Access by a person to a computer system is unauthorised if— (a) that person is not entitled to control access of the kind in question; or (b) that person does not have consent. (3) For the purposes of subsection (1) , it is immaterial that the access is not directed at— (a) any particular program; or (b) a program of any kind.
+
+15. Access with intent
+A person who commits an offence under section 14 (1) with intent to commit a further offence commits an offence.
+"""
+
+
+def test_flattened_inline_labels():
+    assert citations(FLATTENED) == ["s. 14(1)", "s. 14(2)", "s. 14(3)", "s. 15"]
+    provisions = by_citation(FLATTENED)
+    assert [i.citation for i in provisions["s. 14(3)"].items] == ["s. 14(3)(a)", "s. 14(3)(b)"]
+
+
+BARE = """An Act
+
+1 Title
+This Act is the Example Act 2015.
+
+2 Commencement
+1 Sections 3 and 4 come into force on the day after assent. 2 The rest of this Act comes into force on the earlier of— a a date appointed by the Governor-General; and b 2 years after the date of assent.
+
+3 Interpretation
+In this Act, unless the context otherwise requires,— applicant means anyone who applies under section 4 harm means serious emotional distress post, in relation to a communication,— a means to transfer or send; and b includes an attempt to do so
+
+4 Applications
+A person may apply to the District Court.
+"""
+
+
+def test_bare_labels_and_unquoted_definitions():
+    provisions = by_citation(BARE)
+    assert [i.citation for i in provisions["s. 2(2)"].items] == ["s. 2(2)(a)", "s. 2(2)(b)"]
+    assert "s. 2(1)" in provisions
+    terms = [c for c in provisions if c.startswith("s. 3 ")]
+    assert terms == ['s. 3 "applicant"', 's. 3 "harm"', 's. 3 "post"']
+    assert provisions['s. 3 "harm"'].text == "harm means serious emotional distress"
