@@ -142,3 +142,13 @@ def load_provisions_dataset(out_dir: Path) -> tuple[datasets.Dataset, dict]:
         raise ProvriskError(f"{out_dir}: no provisions dataset here; run `provrisk corpus build` first")
     info = json.loads((out_dir / "build_info.json").read_text(encoding="utf-8"))
     return datasets.load_from_disk(str(out_dir)), info
+
+
+def corpus_records(corpus_dir: Path) -> tuple[list[dict], str]:
+    """Every provision of the corpus as a row dict, and the corpus hash (no dataset written)."""
+    instruments = load_manifest(corpus_dir)
+    rows: list[dict] = []
+    for instrument in instruments:
+        instrument_rows, _ = provision_rows(corpus_dir, instrument)
+        rows.extend(instrument_rows)
+    return rows, corpus_hash(corpus_dir, instruments)

@@ -30,6 +30,8 @@ app = typer.Typer(
 )
 corpus_app = typer.Typer(help="Build datasets from the legal corpus.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
+label_app = typer.Typer(help="Weak supervision: labelling functions, label model, reports.", no_args_is_help=True)
+app.add_typer(label_app, name="label")
 
 stderr = Console(stderr=True)
 
@@ -203,6 +205,46 @@ def segmentation_report(
     stderr.print(f"wrote {json_path} and {md_path}")
     if not report["meets_targets"]:
         raise typer.Exit(1)
+
+
+LabellingConfigOption = Annotated[
+    Path, typer.Option("--config", help="The labelling config (LFs, label model, gold, output).")
+]
+
+
+@label_app.command("report")
+@_one_line_errors
+def label_report(config: LabellingConfigOption = Path("configs/labelling.yaml")) -> None:
+    """LF coverage/overlap/conflict and dev-gold precision/recall; label model vs majority vote per label."""
+    from provrisk.label.config import load_labelling_config
+    from provrisk.label.report import build_report, to_markdown, write_report
+    from provrisk.label.weak import weak_label_corpus
+
+    labelling = load_labelling_config(config)
+    report = build_report(weak_label_corpus(labelling), labelling)
+    json_path, md_path = write_report(report)
+    typer.echo(to_markdown(report).split("## Labelling functions")[0])
+    stderr.print(f"wrote {json_path} and {md_path}")
+
+
+@label_app.command("corpus")
+@_one_line_errors
+def label_corpus(
+    config: LabellingConfigOption = Path("configs/labelling.yaml"),
+    out: Annotated[Optional[Path], typer.Option(help="Where to save (default: output_dir of the config).")] = None,
+) -> None:
+    """Write the corpus provisions with a probability per label and the evidence spans (a HF dataset)."""
+    from provrisk.label.config import load_labelling_config
+    from provrisk.label.weak import save_weak_labels, weak_label_corpus
+
+    labelling = load_labelling_config(config)
+    weak = weak_label_corpus(labelling)
+    path = save_weak_labels(weak, labelling, out or labelling.resolve(labelling.output_dir))
+    flagged = int((weak.proba > labelling.threshold).any(axis=1).sum())
+    typer.echo(
+        f"{len(weak.records)} provisions labelled ({flagged} with at least one label above {labelling.threshold}); "
+        f"corpus hash {weak.corpus_hash[:12]}; saved to {path}"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -25,3 +25,15 @@ def corpus_dir() -> Path:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Report provision counts per corpus instrument after the end-to-end segmentation test."""
+    from tests.segment.test_corpus import PROVISION_COUNTS
+
+    if not PROVISION_COUNTS:
+        return
+    terminalreporter.section("provisions per corpus instrument")
+    for instrument_id, count in sorted(PROVISION_COUNTS.items()):
+        terminalreporter.write_line(f"{count:6d}  {instrument_id}")
+    terminalreporter.write_line(f"{sum(PROVISION_COUNTS.values()):6d}  total ({len(PROVISION_COUNTS)} instruments)")

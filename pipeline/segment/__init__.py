@@ -9,8 +9,14 @@ headings and division titles belong to none.
 
 from __future__ import annotations
 
-from provrisk.segment.assemble import assemble_unit, closing_provision, preamble_provisions, unit_kind
-from provrisk.segment.layout import parse_layout
+from provrisk.segment.assemble import (
+    assemble_unit,
+    closing_provision,
+    paragraph_provisions,
+    preamble_provisions,
+    unit_kind,
+)
+from provrisk.segment.layout import SECTION, Unit, parse_layout
 from provrisk.segment.provision import KINDS, Item, Provision, provision_id
 from provrisk.segment.tree import build_unit_tree, detect_bare_labels
 
@@ -21,6 +27,8 @@ def segment_statute(text: str, instrument_id: str, *, style: str | None = None) 
     """Split ``text`` into provisions; ``style`` ("article", "section", "usc") overrides detection."""
     layout = parse_layout(text, style)
     bare = detect_bare_labels(text)
+    if not layout.units and layout.preamble:
+        return _segment_extract(text, instrument_id, layout, bare)
     provisions = preamble_provisions(text, instrument_id, layout)
     for unit in layout.units:
         root = build_unit_tree(
@@ -28,6 +36,18 @@ def segment_statute(text: str, instrument_id: str, *, style: str | None = None) 
         )
         provisions.extend(assemble_unit(text, instrument_id, unit, root))
     provisions.extend(closing_provision(text, instrument_id, layout))
+    _make_citations_unique(provisions)
+    return provisions
+
+
+def _segment_extract(text: str, instrument_id: str, layout, bare: bool) -> list[Provision]:
+    """A fragment without article or section numbers ("(1) Any person who ...")."""
+    start, end = layout.preamble[0].start, layout.preamble[-1].end
+    unit = Unit("", layout.style if layout.style != "article" else SECTION, start, start, end)
+    root = build_unit_tree(text, start, end, bare=bare, definitional=False)
+    if not root.children:
+        return paragraph_provisions(text, instrument_id, layout)
+    provisions = assemble_unit(text, instrument_id, unit, root)
     _make_citations_unique(provisions)
     return provisions
 

@@ -34,6 +34,8 @@ _LEAD_IN_OPENER = re.compile(r"(?:[:—–,]|-|\b(?:if|that|to|of|or|and|where|w
 
 
 def unit_citation(unit: Unit) -> str:
+    if not unit.number:
+        return ""  # an extract with no numbered unit: its parts are cited "(1)", "(1)(a)"
     if any(d.kind == "schedule" for d in unit.divisions):
         schedule = next(d for d in unit.divisions if d.kind == "schedule")
         return f"{schedule.label}, cl. {unit.number}".replace("Schedule", "Sch.")
@@ -212,6 +214,14 @@ def preamble_provisions(text: str, instrument_id: str, layout: Layout) -> list[P
             Provision(instrument_id, f"Preamble para. {number}", ["Preamble"], None, line.text, line.start, line.end, "preamble")
         )
     return out
+
+
+def paragraph_provisions(text: str, instrument_id: str, layout: Layout) -> list[Provision]:
+    """For a text with no numbered structure at all: one provision per paragraph."""
+    return [
+        Provision(instrument_id, f"para. {number}", [], None, line.text, line.start, line.end, "operative")
+        for number, line in enumerate(layout.preamble, start=1)
+    ]
 
 
 def closing_provision(text: str, instrument_id: str, layout: Layout) -> list[Provision]:

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 ARTICLE, SECTION, USC = "article", "section", "usc"
 
 _ARTICLE_RE = re.compile(
-    r"^(?:Article|ARTICLE|Art\.)\s*\(?\s*(\d{1,3}[A-Za-z]?(?:\s?bis|\s?ter)?)\s*\)?\s*(?:[:.\-–—]\s*(.*)|(\s*))$"
+    r"^(?:Article|ARTICLE|Art\.)\s*\(?\s*(\d{1,3}[A-Za-z]?(?:\s?bis|\s?ter)?)\s*\)?\s*(?:[:.\-–—]\s*(.*)|\s+([A-Z].*)|(\s*))$"
 )
 _USC_RE = re.compile(r"^§{1,2}\s*(\d{1,5}[a-z]{0,2}(?:-\d+)?)\.\s*(.*)$")
 _NAMED_SECTION_RE = re.compile(r"^(?:Section|SECTION|Sec\.|SEC\.)\s+(\d{1,4}[A-Z]{0,3})\s*[.:]\s*(.*)$")
-_DOTTED_SECTION_RE = re.compile(r"^(\d{1,4}(?:\.\d{1,4})?[A-Z]{0,4})\.(?=\s|—|–|-|\(|$)\s*(.*)$")
+# India and Pakistan print inserted sections as "[69B. Heading.--(1) ..." or "1[26A, Heading".
+_DOTTED_SECTION_RE = re.compile(r"^(?:\d?\[)?(\d{1,4}(?:\.\d{1,4})?[A-Z]{0,4})(?:\.|(?<=[A-Z]),)(?=\s|—|–|-|\(|$)\s*(.*)$")
 _BARE_SECTION_RE = re.compile(r"^(\d{1,4}(?:\.\d{1,4})?[A-Z]{0,4})\s+(\S.*)$")
 _DIVISION_RE = re.compile(
     r"^(PART|Part|CHAPTER|Chapter|TITLE|Title|SECTION|Section|DIVISION|Division|Subdivision|"
@@ -154,7 +155,7 @@ def _split_heading(rest: str, next_line: Line | None, next_is_structure: bool) -
     dash = re.match(r"^(.{2,160}?)[.:]?\s*[–—-]\s+(?=\S)", rest)
     if dash and not re.search(r"[;]", dash.group(1)):
         return dash.group(1).strip().rstrip("."), dash.end()
-    dash_tight = re.match(r"^(.{2,160}?)\.\s*[–—]\s*(?=\S)", rest)
+    dash_tight = re.match(r"^(.{2,200}?)\.\s*(?:[–—]|--|__)\s*(?=\S)", rest)
     if dash_tight:
         return dash_tight.group(1).strip(), dash_tight.end()
     # Heading followed by an enumerated body on the same line: "Hacking (1) A person who—"
@@ -224,6 +225,9 @@ class _UnitScanner:
             return None
         if kind == "schedule" and title and len(title.split()) > 20:
             return None
+        # "Schedule 1 is repealed." is a sentence about a schedule, not its heading.
+        if title and title[0].islower():
+            return None
         number = _WORD_NUMBERS.get((number or "").lower(), number or "")
         label = f"{word.capitalize()} {number}".strip()
         return kind, label, (title or "").strip()
@@ -236,7 +240,8 @@ class _UnitScanner:
             if not match:
                 return None
             number = match.group(1).replace(" ", "")
-            rest = (match.group(2) or "").strip()
+            rest = (match.group(2) or match.group(3) or "").strip()
+            rest = rest.rstrip(":").strip()
             if rest and not _is_heading_like(rest):
                 return None
             return (number, rest) if _follows_unit(previous, number, max_gap=30) else None

@@ -57,6 +57,11 @@ class Provision:
 
 
 def provision_id(instrument_id: str, citation: str) -> str:
-    """A stable id such as ``coe-budapest-convention-2001:art-20-1``."""
-    slug = re.sub(r"[^a-z0-9]+", "-", citation.lower()).strip("-")
+    """A stable id such as ``coe-budapest-convention-2001:art-20-1``.
+
+    A dot inside a section number becomes "_" so that Canada's s. 186.1 and
+    s. 186(1) get different ids.
+    """
+    slug = re.sub(r"(?<=\d)\.(?=\d)", "_", citation.lower())
+    slug = re.sub(r"[^a-z0-9_]+", "-", slug).strip("-")
     return f"{instrument_id}:{slug}"

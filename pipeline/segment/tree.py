@@ -308,7 +308,7 @@ class _TreeBuilder:
             # A lower-case line after the last item closes the list: it is the
             # parent's wrap-up ("shall be punished as provided in subsection (c)").
             last = node.children[-1]
-            tail = re.search(r"\n\s*\n?\s*(?=[a-z])", self.text[last.label_end : last.end])
+            tail = re.search(r"\n\s*\n?\s*(?=[a-z])(?![a-z]{1,4}[).\-]\s)", self.text[last.label_end : last.end])
             if tail and _CLOSING_ITEM.search(self.text[last.label_end : last.label_end + tail.start()]):
                 cut = last.label_end + tail.start()
                 _truncate(last, cut)

@@ -1,0 +1,99 @@
+"""Run every labelling function over provisions.
+
+Input: provision records (dicts with ``id``, ``instrument_id``, ``text`` and,
+when known, ``context``, ``kind``, ``heading``, ``instrument_kind``). Output:
+an :class:`LFVotes`: the vote matrix (provisions x LFs, values -1/0/+1) and,
+per provision, the evidence spans of every LF that did not abstain.
+
+Definitions are gathered per instrument first, so that an LF can tell a term
+the same instrument defines from an undefined one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+import provrisk.label.functions  # noqa: F401 - registers the LFs
+from provrisk.label.cues import match_cues, tokenizer
+from provrisk.label.framework import ABSTAIN, REGISTRY, LabellingFunction, ProvisionInput, Span
+
+_TERM_IN_CITATION = re.compile(r'"([^"]+)"\s*$')
+_TERM_IN_TEXT = re.compile(r'^\W{0,6}(?:\(?[a-z0-9]{1,4}\)\s*)?["“]\s?([^"”]{1,80}?)\s?["”]')
+
+
+@dataclass
+class LFVotes:
+    lf_names: list[str]
+    lf_labels: list[str]
+    votes: np.ndarray  # int8, shape (n_provisions, n_lfs)
+    evidence: list[dict[str, list[Span]]]
+
+    def columns(self, label: str) -> list[int]:
+        return [j for j, lf_label in enumerate(self.lf_labels) if lf_label == label]
+
+
+def registered_lfs(names: Sequence[str] | None = None) -> list[LabellingFunction]:
+    """The LFs to run: all registered ones in name order, or the named subset."""
+    if names is None:
+        return [REGISTRY[name] for name in sorted(REGISTRY)]
+    missing = [name for name in names if name not in REGISTRY]
+    if missing:
+        raise KeyError(f"unknown labelling functions: {missing}")
+    return [REGISTRY[name] for name in names]
+
+
+def defined_terms_by_instrument(records: Sequence[dict]) -> dict[str, dict[str, str]]:
+    """term (lower-cased) -> definition text, per instrument, from its definition provisions."""
+    terms: dict[str, dict[str, str]] = defaultdict(dict)
+    for record in records:
+        if record.get("kind") != "definition":
+            continue
+        match = _TERM_IN_CITATION.search(record.get("citation", "")) or _TERM_IN_TEXT.match(record["text"])
+        if match:
+            terms[record["instrument_id"]][match.group(1).strip().lower()] = record["text"]
+    return terms
+
+
+def provision_inputs(records: Sequence[dict], defined_terms: dict[str, dict[str, str]] | None = None) -> list[ProvisionInput]:
+    """Tokenise and cue-match each record once."""
+    nlp = tokenizer()
+    if defined_terms is None:
+        defined_terms = defined_terms_by_instrument(records)
+    texts = nlp.pipe((r["text"] for r in records), batch_size=256)
+    contexts = nlp.pipe((r.get("context") or "" for r in records), batch_size=256)
+    inputs = []
+    for record, doc, context_doc in zip(records, texts, contexts):
+        inputs.append(
+            ProvisionInput(
+                id=record["id"],
+                text=record["text"],
+                kind=record.get("kind") or "operative",
+                heading=record.get("heading") or "",
+                context=record.get("context") or "",
+                instrument_kind=record.get("instrument_kind") or "statute",
+                defined_terms=defined_terms.get(record.get("instrument_id", ""), {}),
+                cues=match_cues(doc),
+                context_cues=match_cues(context_doc) if len(context_doc) else {},
+            )
+        )
+    return inputs
+
+
+def apply_lfs(inputs: Sequence[ProvisionInput], lfs: Sequence[LabellingFunction] | None = None) -> LFVotes:
+    lfs = list(lfs) if lfs is not None else registered_lfs()
+    votes = np.zeros((len(inputs), len(lfs)), dtype=np.int8)
+    evidence: list[dict[str, list[Span]]] = []
+    for i, provision in enumerate(inputs):
+        spans_by_lf: dict[str, list[Span]] = {}
+        for j, lf in enumerate(lfs):
+            vote = lf(provision)
+            if vote.vote != ABSTAIN:
+                votes[i, j] = vote.vote
+                spans_by_lf[lf.name] = list(vote.spans)
+        evidence.append(spans_by_lf)
+    return LFVotes([lf.name for lf in lfs], [lf.label for lf in lfs], votes, evidence)

@@ -1,0 +1,58 @@
+"""The labelling configuration (``configs/labelling.yaml``), validated."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from provrisk.errors import ConfigError
+from provrisk.settings import PROJECT_ROOT, get_settings
+
+DEFAULT_CONFIG = PROJECT_ROOT / "configs" / "labelling.yaml"
+
+
+class LabelModelConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["dawid_skene", "majority_vote"] = "dawid_skene"
+    max_iter: int = Field(200, ge=1)
+    tol: float = Field(1e-6, gt=0)
+    prior_strength: float = Field(2.0, ge=0)
+
+
+class LabellingConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    corpus_dir: Path | None = None
+    lfs: Literal["all"] | list[str] = "all"
+    label_model: LabelModelConfig = LabelModelConfig()
+    threshold: float = Field(0.5, gt=0, lt=1)
+    dev_gold: Path = Path("eval/gold/dev.jsonl")
+    output_dir: Path = Path("data/weak_labels")
+
+    def resolved_corpus_dir(self) -> Path:
+        settings = get_settings()
+        return settings.resolve(self.corpus_dir) if self.corpus_dir else settings.corpus_dir
+
+    def resolve(self, path: Path) -> Path:
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
+
+
+def load_labelling_config(path: Path = DEFAULT_CONFIG) -> LabellingConfig:
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        return LabellingConfig(**raw)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: labelling config not found") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML ({exc})") from None
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise ConfigError(f"{path}: {'.'.join(map(str, error['loc']))}: {error['msg']}") from None

@@ -1,0 +1,425 @@
+"""The cue vocabulary that labelling functions are written in.
+
+Each cue is a named set of spaCy patterns: a string is a phrase matched
+case-insensitively (``PhraseMatcher`` on ``LOWER``), a list is a ``Matcher``
+token pattern. :func:`match_cues` runs every cue over a provision once and
+returns, per cue, the character spans it matched; labelling functions then
+combine cues ("an executive actor AND an intrusive measure AND NOT a judge").
+
+Cues describe drafting, not countries: they are phrased so that they carry
+over between treaty, Commonwealth and U.S. styles.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import spacy
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+_ANY = {"OP": "{0,8}"}
+_FAR = {"OP": "{0,20}"}
+
+
+def _words(*alternatives: str) -> dict:
+    return {"LOWER": {"IN": list(alternatives)}}
+
+
+def _regex(expression: str) -> dict:
+    return {"LOWER": {"REGEX": expression}}
+
+
+CUES: dict[str, list] = {
+    # --- offence structure -------------------------------------------------
+    "offence": [
+        "commits an offence", "commits an offense", "commit an offence", "shall be guilty", "is guilty of",
+        "guilty of an offence", "criminal offence", "criminal offences", "shall be punished", "shall be punishable",
+        "liable on conviction", "is liable to", "shall be liable", "is punishable", "shall be imprisoned",
+        "shall be fined", "constitute the offense", "constitutes an offence", "commits the offence",
+        "offence under this", "punished with imprisonment", "punishable by", "shall be sentenced",
+        "establish as criminal offences", "criminalization of", "criminalize", "criminalise", "offense of",
+        "offence of", "a person shall not", "no person shall", "person commits", "is prohibited", "are prohibited",
+        "shall be prohibited", "make it a criminal offence", "criminal offence to", "guilty", "criminalized",
+        [{"LOWER": "whoever"}],
+    ],
+    "intent": [
+        "intentionally", "with intent", "intent to", "intending to", "knowingly", "wilfully", "willfully",
+        "with the intention", "deliberately", "purposely", "maliciously", "for the purpose of", "with the aim",
+        "knowing that", "knows that", "with the purpose", "intention", "intentional", "intends", "intended to",
+        "willful", "wilful", "knowing", "knows", "with knowledge", "fraudulent intent", "dishonest intent",
+        "in bad faith", "with a view to",
+    ],
+    # The provision refers to offences defined elsewhere instead of defining conduct.
+    "offence_reference": [
+        "offence under subsection", "offence under section", "offense under subsection", "offence under this section",
+        "offences established in accordance", "offence established in accordance", "criminal offence established",
+        "convicted of", "is convicted", "person convicted", "commits an offence under", "commits the offence under",
+        "contravenes subsection", "contravenes section", "contravenes the provisions", "found guilty of",
+        "in accordance with articles", "offences referred to", "offences set forth", "penalty", "penalties",
+        "punishable acts enumerated", "offences provided for", "offences under this", "deemed to have attempted",
+        "attempt to commit", "abets", "aids or abets",
+    ],
+    "lesser_mental_element": [
+        "recklessly", "reckless", "ought to know", "ought reasonably to know", "ought to have known",
+        "has reason to believe", "having reason to believe", "reason to believe", "reasonable grounds to believe",
+        "negligently", "negligence", "is likely to", "are likely to", "likely to cause", "likely to be used",
+        "or suspecting", "knowing or suspecting", "has reason to suspect",
+    ],
+    "state_may_require_intent": [
+        [_words("may"), {"LOWER": "require"}, _FAR, _words("intent", "intention", "dishonest", "harm", "damage", "infringing", "purpose")],
+        [{"LOWER": "reserve"}, {"LOWER": "the"}, {"LOWER": "right"}, _FAR, _words("intent", "harm", "damage", "serious")],
+    ],
+    "deemed_guilt": [
+        "deemed to be guilty", "deemed to have committed", "shall be deemed guilty", "deemed to be liable",
+        "unless he proves", "unless it proves", "unless the person proves", "unless he or she proves",
+        "proves that the offence was committed without", "exercised all due diligence", "exercised due diligence",
+        "without his knowledge", "without the knowledge or consent",
+    ],
+    "wrongfulness_term": [
+        "without right", "without authority", "without lawful authority", "without authorisation",
+        "without authorization", "without lawful excuse", "without colour of right", "without color of right",
+        "unlawfully", "unlawful", "fraudulently", "dishonestly", "dishonest", "illegally", "illicitly",
+        "without legal right", "without legitimate", "without just cause", "without the consent",
+        "exceeds authorized access", "exceeding authorized access", "in excess of authority", "unauthorised",
+        "unauthorized",
+    ],
+    "elastic_content_term": [
+        "offensive", "grossly offensive", "annoyance", "annoying", "inconvenience", "needless anxiety",
+        "false information", "false news", "fake news", "false or misleading", "false, deceptive",
+        "misleading", "rumour", "rumours", "public order", "public morals", "morality", "morals", "decency",
+        "indecent", "immoral", "extremism", "extremist", "insult", "insults", "insulting", "menacing", "hatred",
+        "ill will", "enmity", "social values", "religious values", "family values", "national unity",
+        "national security", "sovereignty", "aspersion", "disturb", "disharmony", "obscene",
+        "lascivious", "embarrass", "bullying", "harass", "harassment", "distress", "cause harm",
+        [_regex(r"^defam")], [_regex(r"^blasphem")], [_regex(r"^glorif")],
+    ],
+    "speech_act": [
+        "publish", "publishes", "published", "publication", "disseminate", "disseminates", "dissemination",
+        "transmit", "transmits", "sends", "send", "post", "posts", "posting", "communicates", "share", "shares",
+        "distribute", "distributes", "broadcast", "circulate", "circulates", "spread", "spreads", "spreading",
+        "message", "messages", "content", "statement", "speech", "utterance", "information", "material",
+        "makes available", "display",
+    ],
+    "speech_offence_core": [
+        "false news", "fake news", "false information", "false or misleading", "defamation", "defamatory",
+        "libel", "slander", "insult", "insulting", "grossly offensive", "offensive", "annoyance",
+        "hate speech", "hatred", "blasphemy", "blasphemous", "religious", "public morals", "morality",
+        "glorification", "glorifies", "glorify", "propaganda", "extremism", "extremist", "promote terrorism",
+        "apology for", "racist", "xenophobic", "rumour", "social values", "national unity", "aspersion",
+        "menacing character", "indecent", "obscene", "sedition", "seditious", "contempt", "dignity",
+        "reputation", "denies", "minimises", "justifies",
+    ],
+    "csam_or_intimate": [
+        "child pornography", "child sexual abuse", "intimate image", "intimate visual recording",
+        "sexually explicit", "pornography", "obscene material involving a child", "minor engaged",
+        "private parts", "intimate images",
+    ],
+    "violence_or_threat": [
+        "threat", "threatens", "threaten", "incite violence", "incitement to violence", "kill", "bodily harm",
+        "extort", "ransom", "kidnap",
+    ],
+    # --- systems offences --------------------------------------------------
+    "system_conduct": [
+        "access", "accesses", "accessed", "intercept", "intercepts", "interception", "interfere", "interferes",
+        "interference", "hinder", "hindering", [_regex(r"^modif")], "modification", "alter", "alteration", "delete",
+        "deletion", [_regex(r"^damag")], "damage", "damages", "suppress", "obstruct", "impair", "device", "devices",
+        "computer program", "password", "access code", "hacking", "hack", "malicious code", "virus",
+        "input", "deterioration",
+    ],
+    "system_object": [
+        "computer", "computer system", "information system", "data", "network", "program", "electronic",
+        "computer data", "telecommunication", "information technology",
+    ],
+    "testing_exception": [
+        "authorised testing", "authorized testing", "protection of a computer system", "protection of the computer",
+        "security research", "penetration testing", "good faith", "bona fide", "testing or protection",
+        "testing, or protection", "authorised training", "protection of a system",
+    ],
+    "defined_fraud_intent": [
+        "intent to defraud", "intention to defraud", "wrongful gain", "wrongful loss", "economic benefit",
+        "procuring, without right, an economic benefit", "fraudulent or dishonest intent", "causing a loss of property",
+        "loss of property", "commit a further offence", "commit an offence under any other",
+    ],
+    # --- powers and actors ---------------------------------------------------
+    "executive_actor": [
+        "police", "police officer", "law enforcement", "law enforcement authorities", "competent authority",
+        "competent authorities", "prosecutor", "public prosecutor", "investigator", "investigating officer",
+        "authorised officer", "authorized officer", "officer", "minister", "cabinet secretary", "director",
+        "director-general", "commissioner", "authority", "agency", "department", "doj", "government",
+        "central government", "state government", "inspector", "regulator", "commission", "secretary",
+        "controller", "attorney general", "attorney-general", "the state", "state party", "party",
+        "constable", "executing officer", "the service", "the establishment",
+    ],
+    "intrusive_measure": [
+        "search", "seize", "seizure", "intercept", "interception", "collect or record", "collection",
+        "real-time", "real time", "traffic data", "content data", "monitor", "monitoring", "surveillance",
+        "disclose", "disclosure", "produce", "production order", "preserve", "preservation", "retain",
+        "retention", "block", "blocking", "remove", "removal", "take down", "restrict access",
+        "decrypt", "decryption", "access to data", "subscriber information", "enter and search", "tracking",
+        "surveillance device", "wiretap", "pen register", "trap and trace", "electronic surveillance",
+        "install", "inspect", "examination", "examine", "record",
+    ],
+    "power_modal": [
+        "may", "shall be authorized", "shall be authorised", "is authorised", "is authorized", "empower",
+        "empowered", "shall issue", "may issue", "may order", "may direct", "may require", "shall have power",
+        "power to", "powers", "authorize", "authorise", "compel", "order", "direct", "require",
+    ],
+    "judicial": [
+        "judge", "judges", "court", "courts", "magistrate", "tribunal", "judicial", "justice of the peace",
+        "court order", "warrant issued by", "judicial authority", "judicial authorisation", "judicial authorization",
+        "intelligence commissioner", "commissioner of intelligence warrants",
+    ],
+    "judicial_grant": [
+        [_words("judge", "court", "magistrate", "tribunal"), _ANY, _words("may", "shall", "must"), _ANY,
+         _words("issue", "grant", "order", "authorize", "authorise", "approve", "make", "direct")],
+        [_words("on", "upon", "by"), _ANY, _words("application", "warrant", "order"), _ANY,
+         _words("judge", "court", "magistrate", "tribunal")],
+        [_words("warrant", "order", "authorization", "authorisation"), _words("issued", "granted", "made", "obtained"),
+         _ANY, _words("judge", "court", "magistrate", "tribunal")],
+        "court warrant", "judicial warrant", "securing a court warrant", "with the approval of the court",
+        "authorised by a judge", "authorized by a judge", "order of the court", "order from the court",
+        "prior judicial", "court may", "judge may", "magistrate may",
+    ],
+    "warrant": ["warrant", "warrants", "court order", "judicial order"],
+    # --- surveillance ------------------------------------------------------
+    "real_time_collection": [
+        [_words("real"), {"ORTH": "-", "OP": "?"}, _words("time")],
+        "in real time", "interception of content", "interception of communications", "intercept communications",
+        "intercept any", "intercept the", "electronic surveillance", "monitor communications", "monitoring of",
+        "collect or record", "wiretap", "pen register", "trap and trace", "surveillance device",
+        "interception warrant", "lawful interception", "interception capability", "central monitoring",
+        "collection of traffic data", "acquire foreign intelligence", "tracking device", "data surveillance device",
+        "listening device", "intercept, monitor", "monitor or decrypt",
+    ],
+    "retention_duty": [
+        [_words("retain", "retained", "retention", "keep", "store", "hold"), _ANY,
+         _words("data", "records", "information", "logs")],
+        "data retention", "retention of data", "retain traffic data", "shall retain", "must retain",
+        "keep records", "by investigation or otherwise",
+    ],
+    "retention_period": [
+        [_words("for", "of"), _words("a"), {"LOWER": {"IN": ["period", "minimum"]}}],
+        [{"LIKE_NUM": True}, _words("years", "months", "days", "year", "month")],
+        [_words("one", "two", "three", "six", "twelve", "ninety", "180"), _words("years", "months", "days", "year", "month")],
+    ],
+    "preservation_production_search": [
+        "preservation", "preserve", "expedited preservation", "production order", "produce", "search and seizure",
+        "search and seize", "seize", "search", "specified computer data", "specified data", "stored computer data",
+        "production of", "submit", "examination of computer data",
+    ],
+    "specified_data": ["specified computer data", "specified data", "specified communications", "specified stored"],
+    # --- secrecy -----------------------------------------------------------
+    "confidentiality": [
+        "keep confidential", "kept confidential", "keep secret", "kept secret", "confidential", "confidentiality",
+        "shall not disclose", "must not disclose", "not to disclose", "shall not be disclosed", "non-disclosure",
+        "prohibiting disclosure", "prohibit disclosure", "prohibiting the disclosure", "secrecy", "under seal",
+        "sealed", "shall not notify", "not be notified", "without notifying", "without notice to",
+        "delay notification", "delayed notice", "delay the notification", "need not notify", "no notice",
+        "tipping off", "tip off", "shall not reveal", "disclose the existence", "disclosing the existence",
+        "not disclose the fact", "the fact of the execution",
+    ],
+    "measure_reference": [
+        "order", "request", "warrant", "measure", "direction", "notice", "interception", "power", "investigation",
+        "execution", "application", "authorization", "authorisation", "surveillance", "requirement", "assistance",
+        "pen register", "trap and trace",
+    ],
+    "user_notification": [
+        "shall be notified", "shall notify the", "notify the person", "notice to the person", "notice to the subscriber",
+        "inform the person", "shall inform", "notified of the interception", "right to be informed",
+    ],
+    # --- assistance ----------------------------------------------------------
+    "compulsion": [
+        "shall", "must", "require", "requires", "required", "direct", "directs", "order", "orders", "compel",
+        "compels", "oblige", "obliged", "obligated", "is bound to", "duty to",
+    ],
+    "assistance": [
+        "assist", "assistance", "co-operate", "cooperate", "co-operation", "cooperation", "technical assistance",
+        "facilities", "provide the information", "provide information", "provide such information", "furnish",
+        "all information, facilities", "reasonable assistance", "render assistance", "help", "give access",
+    ],
+    "decryption_credentials": [
+        "decrypt", "decryption", "decryption key", "decrypted", "encryption key", "encryption", "intelligible form",
+        "password", "passwords", "access code", "credentials", "cryptographic key", "keys",
+        "knowledge about the functioning", "knowledge of the functioning", "measures applied to protect",
+    ],
+    "capability_duty": [
+        "technical capability", "interception capability", "maintain the capability", "capability to intercept",
+        "capabilities", "build", "install", "existing technical capability", "existing or required technical capability",
+    ],
+    "request_only": ["may request", "request", "requests", "requested"],
+    "production_only": ["production order", "produce", "submit", "disclose or submit", "preserve", "retain"],
+    # --- jurisdiction ------------------------------------------------------
+    "jurisdiction": ["jurisdiction", "jurisdictional", "extraterritorial", "territorial scope", "geographical jurisdiction"],
+    "extraterritorial": [
+        "outside the territory", "outside its territory", "outside the republic", "outside", "abroad",
+        "by a national", "by one of its nationals", "its nationals", "citizen", "citizens", "national of",
+        "regardless of the place", "wherever committed", "whatever the person's nationality", "whatever his nationality",
+        "irrespective of", "on board a ship", "on board an aircraft", "flying its flag", "registered under the laws",
+        "effects in", "effect in", "affects", "damage is caused", "directed against", "against the state",
+        "against its nationals", "against the interests", "located in", "within or outside", "as well as within",
+        "beyond", "extraterritorial",
+    ],
+    # --- cooperation ---------------------------------------------------------
+    "cooperation": [
+        "mutual assistance", "mutual legal assistance", "extradition", "extradite", "international co-operation",
+        "international cooperation", "requesting party", "requested party", "requesting state", "requested state",
+        "foreign state", "foreign government", "another party", "other party", "other parties", "foreign country",
+        "foreign law enforcement", "central authority", "request for assistance", "assistance to", "cooperate with",
+        "co-operate with", "widest measure", "spontaneous", "24/7", "foreign", "state party", "states parties",
+    ],
+    "dual_criminality": [
+        "dual criminality", "double criminality", "punishable under the laws of both", "criminal offence under the laws of both",
+        "offence under the law of both", "not an offence under the law", "is not an offence", "not constitute an offence",
+        "offence in both", "punishable in both", "political offence", "political offense", "offence of a political",
+        "political character", "connected with a political", "human rights", "persecution", "account of that person's",
+        "race, religion", "political opinions", "minimum penalty", "deprivation of liberty for a maximum period",
+        "prejudice its sovereignty", "essential interests",
+    ],
+    "spontaneous_sharing": [
+        "without prior request", "spontaneous", "spontaneously", "on its own initiative", "forward to another",
+        "forward to a foreign", "share information", "sharing of information", "exchange of information",
+        "for analytical or investigative purposes", "analytical or investigative",
+    ],
+    "high_refusal_bar": ["substantial grounds", "only if", "only where", "may be refused only", "shall not be refused"],
+    # --- blocking ------------------------------------------------------------
+    "blocking": [
+        "block", "blocking", "blocked", "restrict access", "restricting access", "restrict or block",
+        "remove", "removal", "take down", "takedown", "take-down", "disable access", "disabling access",
+        "suspend", "suspension", "shut down", "interrupt", "filter", "filtering", "render inaccessible",
+        "withdraw", "delete the", "cease", "prevent access", "prevent public access",
+    ],
+    "content_object": [
+        "content", "website", "websites", "web site", "data", "information", "access", "service", "services",
+        "link", "links", "communication", "message", "account", "page", "platform", "material", "telecommunication services",
+        "internet", "online",
+    ],
+    # --- scope -----------------------------------------------------------------
+    "any_offence": [
+        "any offence", "any offense", "any criminal offence", "any crime", "all crimes", "any other offence",
+        "other offences", "criminal offences committed by means", "offence under any law", "offence under any other law",
+        "any law", "any written law", "all offences", "every offence", "serious crime", "serious crimes",
+        "serious offence", "serious offences", "enforcement of the criminal law", "enforce the criminal law",
+        "revenue", "civil penalty", "tax", "crimes and offences", "other crimes",
+    ],
+    "ict_means": [
+        "by means of", "through the use of", "with the use of", "by, through", "using a computer", "by using",
+        [_regex(r"^ict$")], "information and communication technology", "information and communication technologies", "computer system", "committed through", "by means of a computer",
+        "electronic means", "online", "cyber",
+    ],
+    "cii_aggravation": [
+        "critical information infrastructure", "critical infrastructure", "critical national information infrastructure",
+        "protected computer", "protected system", [_regex(r"^aggravat")], "one degree higher", "higher penalty", "double",
+        "doubled", "enhanced punishment", "enhanced penalty",
+    ],
+    "harm_to_person": [
+        "harm to any person", "harm another", "harm to another", "causing harm", "cause harm", "harming",
+        "inconvenience", "annoyance", "distress",
+    ],
+    "specified_offences": [
+        "established in accordance with articles", "offences established in accordance", "articles 2 through",
+        "offences under this act", "offence under this act", "offences under this part", "offence under this part",
+        "set forth in this convention", "offences covered by this",
+    ],
+    "future_offences": ["protocol", "additional offences", "future", "may be established"],
+    # --- safeguards ----------------------------------------------------------
+    "necessity": ["necessary", "necessity", "strictly necessary", "absolutely necessary", "immediately necessary"],
+    "proportionality": ["proportionate", "proportionality", "proportional"],
+    "strict_limb": [
+        "proportionate", "proportionality", "strictly necessary", "absolutely necessary", "immediately necessary",
+        "strictly", "necessary and proportionate",
+    ],
+    "low_threshold": [
+        "reasonable grounds", "reasonably necessary", "reasonable and necessary", "necessary and relevant",
+        "due cause", "as it deems fit", "as he deems fit", "as it considers appropriate", "deems necessary",
+        "deems appropriate", "considers necessary", "considers appropriate", "as the court deems appropriate",
+        "due regard", "for analytical or investigative purposes", "expedient", "in the interest of",
+        "reasonable cause", "reasonably believes", "reason to believe", "satisfied that", "appears necessary",
+        "may be necessary", "as may be necessary", "as appropriate", "where appropriate", "reasonable suspicion",
+        "prima facie",
+    ],
+    "defers_to_domestic_law": [
+        "domestic law", "its domestic law", "national law", "its law", "in accordance with its", "as prescribed",
+        "as may be prescribed", "subject to the conditions provided for by the law",
+    ],
+    "formalities": [
+        "in writing", "shall specify", "shall contain", "shall state", "shall include", "the notice shall",
+        "the request shall", "form of", "particulars", "shall be signed", "commencement",
+    ],
+    "fixed_maximum": [
+        [{"LOWER": {"IN": ["not", "no"]}}, _words("exceeding", "exceed", "longer", "more"), _ANY,
+         _words("days", "months", "years", "hours", "day", "month", "year")],
+        [_words("maximum", "period"), _ANY, _words("days", "months", "years", "hours")],
+    ],
+    "remedy_notification": [
+        "right to remedy", "effective remedy", "appeal", "appeals", "judicial review", "compensation", "redress",
+        "complaint", "challenge", "review by", "shall be notified", "notify the person", "right of access",
+        "right to object", "rectification",
+    ],
+    "data_protection": [
+        "personal data", "data protection", "privacy", [_regex(r"^minimi[sz]")], "destroy", "destroyed",
+        "destruction", "deleted", "erase", "erasure", "only for the purpose", "purpose limitation",
+        "human rights", "fundamental freedoms", "safeguards", "conditions and safeguards", "oversight",
+        "accountability",
+    ],
+    "public_interest_defence": [
+        "public interest", "good faith", "bona fide", "lawful excuse", "reasonable excuse", "defence", "defense",
+        "it is a defence", "does not apply", "shall not apply", "is not an offence", "shall not constitute",
+        [_regex(r"^journalis")], "academic", "research",
+    ],
+    "named_persons_emergency": [
+        "imminent", "emergency", "danger to life", "risk to life", "serious bodily harm", "death or serious",
+        "named person", "specified person", "specified communications",
+    ],
+    # --- provision type ----------------------------------------------------
+    "defines": ["means", "includes", "refers to", "shall mean", "has the meaning", "has the same meaning"],
+    "formal_clause": [
+        "may be cited as", "shall come into force", "comes into force", "entry into force", "short title",
+        "shall take effect", "is hereby repealed", "are hereby repealed", "ratification", "accession", "depositary",
+        "denunciation", "may make regulations", "make regulations", "appropriated", "separability",
+    ],
+}
+
+
+@lru_cache(maxsize=1)
+def _matchers():
+    nlp = spacy.blank("en")
+    phrase_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    matcher = Matcher(nlp.vocab)
+    for name, patterns in CUES.items():
+        phrases = [nlp.make_doc(p) for p in patterns if isinstance(p, str)]
+        tokens = [p for p in patterns if isinstance(p, list)]
+        if phrases:
+            phrase_matcher.add(name, phrases)
+        if tokens:
+            matcher.add(name, tokens)
+    return nlp, phrase_matcher, matcher
+
+
+def tokenizer():
+    """The blank English pipeline every labelling function shares."""
+    return _matchers()[0]
+
+
+def match_cues(doc: Doc) -> dict[str, list[tuple[int, int]]]:
+    """Character spans matched by each cue in ``doc`` (cues with no match are absent)."""
+    _, phrase_matcher, matcher = _matchers()
+    found: dict[str, list[tuple[int, int]]] = {}
+    vocab_strings = doc.vocab.strings
+    for match_id, start, end in list(phrase_matcher(doc)) + list(matcher(doc)):
+        span = doc[start:end]
+        found.setdefault(vocab_strings[match_id], []).append((span.start_char, span.end_char))
+    for name in found:
+        found[name] = _longest_first(found[name])
+    return found
+
+
+def _longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Drop spans contained in a longer span, keep document order."""
+    spans = sorted(set(spans), key=lambda s: (s[0], -(s[1] - s[0])))
+    kept: list[tuple[int, int]] = []
+    for start, end in spans:
+        if kept and start >= kept[-1][0] and end <= kept[-1][1]:
+            continue
+        kept.append((start, end))
+    return kept

@@ -1,0 +1,116 @@
+"""Weak supervision end to end: corpus -> LF votes -> label model -> labelled provisions.
+
+Input: a :class:`~provrisk.label.config.LabellingConfig`. Output: a
+:class:`WeakLabels` with, for every corpus provision, one probability per
+taxonomy label and the evidence spans of the LFs that voted for it; and
+``save_weak_labels`` writes them as a Hugging Face dataset. Everything here
+is deterministic given the config and the corpus hash.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import datasets
+import numpy as np
+
+from provrisk.corpora.dataset import FEATURES, corpus_records
+from provrisk.label.apply import LFVotes, apply_lfs, defined_terms_by_instrument, provision_inputs, registered_lfs
+from provrisk.label.config import LabellingConfig
+from provrisk.label.framework import POSITIVE
+from provrisk.label.label_model import DawidSkeneLabelModel, MajorityVote
+from provrisk.taxonomy import load_taxonomy
+
+
+@dataclass
+class WeakLabels:
+    records: list[dict]
+    corpus_hash: str
+    labels: list[str]
+    votes: LFVotes
+    proba: np.ndarray  # provisions x labels
+    model: object
+
+    def evidence(self, index: int) -> dict[str, list[dict]]:
+        """label -> [{lf, start, end, quote}] from the LFs that voted for the label."""
+        text = self.records[index]["text"]
+        out: dict[str, list[dict]] = {}
+        for lf_name, spans in self.votes.evidence[index].items():
+            column = self.votes.lf_names.index(lf_name)
+            if self.votes.votes[index, column] != POSITIVE:
+                continue
+            label = self.votes.lf_labels[column]
+            for start, end in spans:
+                out.setdefault(label, []).append({"lf": lf_name, "start": start, "end": end, "quote": text[start:end]})
+        return out
+
+
+def make_label_model(config: LabellingConfig, votes: LFVotes, labels: list[str]):
+    lfs = {lf.name: lf for lf in registered_lfs(votes.lf_names)}
+    if config.label_model.type == "majority_vote":
+        return MajorityVote(labels=labels, lf_labels=votes.lf_labels)
+    return DawidSkeneLabelModel(
+        labels=labels,
+        lf_labels=votes.lf_labels,
+        lf_polarities=[lfs[name].polarity for name in votes.lf_names],
+        max_iter=config.label_model.max_iter,
+        tol=config.label_model.tol,
+        prior_strength=config.label_model.prior_strength,
+    )
+
+
+def lf_votes(records: list[dict], config: LabellingConfig, defined_terms=None) -> LFVotes:
+    lfs = registered_lfs(None if config.lfs == "all" else config.lfs)
+    return apply_lfs(provision_inputs(records, defined_terms), lfs)
+
+
+def weak_label_corpus(config: LabellingConfig) -> WeakLabels:
+    records, corpus_hash = corpus_records(config.resolved_corpus_dir())
+    labels = load_taxonomy().ids
+    votes = lf_votes(records, config)
+    model = make_label_model(config, votes, labels).fit(votes.votes)
+    return WeakLabels(records, corpus_hash, labels, votes, model.predict_proba(votes.votes), model)
+
+
+def save_weak_labels(weak: WeakLabels, config: LabellingConfig, out_dir: Path) -> Path:
+    """Write the labelled provisions dataset (atomically) with its build info."""
+    features = datasets.Features(
+        {
+            **FEATURES,
+            "probabilities": datasets.Sequence(datasets.Value("float32")),
+            "evidence": datasets.Value("string"),
+        }
+    )
+    rows = []
+    for index, record in enumerate(weak.records):
+        rows.append(
+            {
+                **{key: record[key] for key in FEATURES},
+                "probabilities": [round(float(p), 6) for p in weak.proba[index]],
+                "evidence": json.dumps(weak.evidence(index), ensure_ascii=False, sort_keys=True),
+            }
+        )
+    dataset = datasets.Dataset.from_list(rows, features=features)
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    dataset.save_to_disk(str(staging / "dataset"))
+    info = {
+        "corpus_hash": weak.corpus_hash,
+        "config": json.loads(config.model_dump_json()),
+        "config_fingerprint": config.fingerprint(),
+        "labels": weak.labels,
+        "lfs": weak.votes.lf_names,
+        "n_provisions": len(rows),
+    }
+    (staging / "dataset" / "build_info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    (staging / "dataset").rename(out_dir)
+    shutil.rmtree(staging, ignore_errors=True)
+    return out_dir
+

@@ -1,0 +1,48 @@
+"""The command line, driven as a user would."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from provrisk.cli import app
+from tests.conftest import REPO_ROOT
+
+EXAMPLE = REPO_ROOT / "corpora" / "examples" / "example-cybercrime-act.txt"
+runner = CliRunner()
+
+
+def test_segment_jsonl_cites_every_provision():
+    result = runner.invoke(app, ["segment", str(EXAMPLE), "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    citations = [r["citation"] for r in records]
+    assert "s. 3(2)" in citations and 's. 2 "traffic data"' in citations
+    record = next(r for r in records if r["citation"] == "s. 7(1)")
+    assert [i["citation"] for i in record["items"]] == ["s. 7(1)(a)", "s. 7(1)(b)", "s. 7(1)(c)"]
+    assert set(record) >= {"id", "instrument_id", "citation", "path", "heading", "text", "start", "end", "kind"}
+    assert record["path"] == ["Part II Offences", "s. 7", "(1)"] or record["path"][-2:] == ["s. 7", "(1)"]
+
+
+def test_segment_table_and_output_file(tmp_path):
+    out = tmp_path / "provisions.jsonl"
+    result = runner.invoke(app, ["segment", str(EXAMPLE), "--format", "table", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "s. 13(1)" in result.stdout
+    assert len(out.read_text().splitlines()) > 20
+
+
+def test_bad_input_is_one_line_and_non_zero(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    result = runner.invoke(app, ["segment", str(empty)])
+    assert result.exit_code == 2
+    assert "empty.txt" in result.stderr and "Traceback" not in result.output + result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_missing_file_is_one_line_and_non_zero(tmp_path):
+    result = runner.invoke(app, ["segment", str(tmp_path / "nope.pdf")])
+    assert result.exit_code == 2
+    assert "nope.pdf" in result.stderr
