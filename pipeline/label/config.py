@@ -21,7 +21,9 @@ class LabelModelConfig(BaseModel):
     type: Literal["dawid_skene", "majority_vote"] = "dawid_skene"
     max_iter: int = Field(200, ge=1)
     tol: float = Field(1e-6, gt=0)
-    prior_strength: float = Field(2.0, ge=0)
+    # Beta(alpha, beta) prior on every LF's accuracy; the mean alpha/(alpha+beta) is the accuracy
+    # assumed for an LF that never disagrees with another.
+    accuracy_prior: tuple[float, float] = (7.0, 3.0)
 
 
 class LabellingConfig(BaseModel):

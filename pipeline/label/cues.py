@@ -108,7 +108,9 @@ CUES: dict[str, list] = {
         "glorification", "glorifies", "glorify", "propaganda", "extremism", "extremist", "promote terrorism",
         "apology for", "racist", "xenophobic", "rumour", "social values", "national unity", "aspersion",
         "menacing character", "indecent", "obscene", "sedition", "seditious", "contempt", "dignity",
-        "reputation", "denies", "minimises", "justifies",
+        "reputation", "denies", "minimises", "justifies", "ridicule", "degrade", "demean", "create divisions",
+        "hostility", "discredit", "panic", "chaos", "hate", "glory of", "religion", "ethnicity", "tribe",
+        "immoral", "obscenity",
     ],
     "csam_or_intimate": [
         "child pornography", "child sexual abuse", "intimate image", "intimate visual recording",
@@ -130,6 +132,12 @@ CUES: dict[str, list] = {
     "system_object": [
         "computer", "computer system", "information system", "data", "network", "program", "electronic",
         "computer data", "telecommunication", "information technology",
+    ],
+    "computer_related_offence": [
+        "forgery", "forged", "forges", "inauthentic", "unauthentic", "as if it were authentic", "identity theft",
+        "identifying information", "identity", "impersonat", "child pornography", "pornography", "cybersex",
+        "copyright", "trademark", "domain name", "spam", "unsolicited", "money-laundering", "money laundering",
+        "terrorist", "electronic payment", "counterfeit",
     ],
     "testing_exception": [
         "authorised testing", "authorized testing", "protection of a computer system", "protection of the computer",
@@ -155,10 +163,11 @@ CUES: dict[str, list] = {
         "search", "seize", "seizure", "intercept", "interception", "collect or record", "collection",
         "real-time", "real time", "traffic data", "content data", "monitor", "monitoring", "surveillance",
         "disclose", "disclosure", "produce", "production order", "preserve", "preservation", "retain",
-        "retention", "block", "blocking", "remove", "removal", "take down", "restrict access",
+        "retention", "block", "blocking", "take down", "restrict access", "order any person", "direct any person",
+        "to order any person", "require any person",
         "decrypt", "decryption", "access to data", "subscriber information", "enter and search", "tracking",
         "surveillance device", "wiretap", "pen register", "trap and trace", "electronic surveillance",
-        "install", "inspect", "examination", "examine", "record",
+        "gather", "gathering", "enter", "access any", "forensic tool",
     ],
     "power_modal": [
         "may", "shall be authorized", "shall be authorised", "is authorised", "is authorized", "empower",
@@ -179,7 +188,9 @@ CUES: dict[str, list] = {
          _ANY, _words("judge", "court", "magistrate", "tribunal")],
         "court warrant", "judicial warrant", "securing a court warrant", "with the approval of the court",
         "authorised by a judge", "authorized by a judge", "order of the court", "order from the court",
-        "prior judicial", "court may", "judge may", "magistrate may",
+        "prior judicial", "court may", "judge may", "magistrate may", "apply to the court", "apply to court",
+        "application to the court", "application to a judge", "apply to a judge", "apply to a magistrate",
+        "the court, upon", "court warrant", "issued by the court", "granted by the court",
     ],
     "warrant": ["warrant", "warrants", "court order", "judicial order"],
     # --- surveillance ------------------------------------------------------
@@ -190,13 +201,15 @@ CUES: dict[str, list] = {
         "collect or record", "wiretap", "pen register", "trap and trace", "surveillance device",
         "interception warrant", "lawful interception", "interception capability", "central monitoring",
         "collection of traffic data", "acquire foreign intelligence", "tracking device", "data surveillance device",
-        "listening device", "intercept, monitor", "monitor or decrypt",
+        "listening device", "intercept, monitor", "monitor or decrypt", "expeditious gathering", "gather or register",
+        "gathering and registration", "tracking information", "forensic tool", "keystroke", "remote forensic",
     ],
     "retention_duty": [
         [_words("retain", "retained", "retention", "keep", "store", "hold"), _ANY,
          _words("data", "records", "information", "logs")],
         "data retention", "retention of data", "retain traffic data", "shall retain", "must retain",
-        "keep records", "by investigation or otherwise",
+        "keep records", "by investigation or otherwise", "shall be preserved for a minimum period",
+        "preserved for a minimum period", "preserved for a period of",
     ],
     "retention_period": [
         [_words("for", "of"), _words("a"), {"LOWER": {"IN": ["period", "minimum"]}}],
@@ -219,6 +232,12 @@ CUES: dict[str, list] = {
         "tipping off", "tip off", "shall not reveal", "disclose the existence", "disclosing the existence",
         "not disclose the fact", "the fact of the execution",
     ],
+    "measure_object": [
+        "the fact", "the existence", "fact of", "existence of", "the order", "the request", "the warrant",
+        "the notice", "the direction", "its compliance", "the execution", "any action taken", "the interception",
+        "the investigation", "the measure", "the application", "such order", "such request", "the requirement",
+        "such warrant", "the authorization", "the authorisation", "any information relating to it",
+    ],
     "measure_reference": [
         "order", "request", "warrant", "measure", "direction", "notice", "interception", "power", "investigation",
         "execution", "application", "authorization", "authorisation", "surveillance", "requirement", "assistance",
@@ -237,11 +256,13 @@ CUES: dict[str, list] = {
         "assist", "assistance", "co-operate", "cooperate", "co-operation", "cooperation", "technical assistance",
         "facilities", "provide the information", "provide information", "provide such information", "furnish",
         "all information, facilities", "reasonable assistance", "render assistance", "help", "give access",
+        "give the information", "support the installation", "technical support", "to give",
     ],
     "decryption_credentials": [
         "decrypt", "decryption", "decryption key", "decrypted", "encryption key", "encryption", "intelligible form",
         "password", "passwords", "access code", "credentials", "cryptographic key", "keys",
         "knowledge about the functioning", "knowledge of the functioning", "measures applied to protect",
+        "acquainted with the functioning",
     ],
     "capability_duty": [
         "technical capability", "interception capability", "maintain the capability", "capability to intercept",
@@ -264,9 +285,15 @@ CUES: dict[str, list] = {
     "cooperation": [
         "mutual assistance", "mutual legal assistance", "extradition", "extradite", "international co-operation",
         "international cooperation", "requesting party", "requested party", "requesting state", "requested state",
-        "foreign state", "foreign government", "another party", "other party", "other parties", "foreign country",
-        "foreign law enforcement", "central authority", "request for assistance", "assistance to", "cooperate with",
-        "co-operate with", "widest measure", "spontaneous", "24/7", "foreign", "state party", "states parties",
+        "foreign state", "foreign government", "foreign country", "foreign law enforcement", "central authority",
+        "request for assistance", "widest measure", "spontaneous", "24/7", "foreign authority", "foreign authorities",
+        "requesting country", "requested country", "transborder", "trans-border", "across borders",
+    ],
+    "assistance_duty": [
+        "shall afford", "afford one another", "shall provide", "shall co-operate", "shall cooperate", "shall assist",
+        "shall execute", "widest measure", "widest extent", "shall take the necessary", "shall accept",
+        "shall respond", "shall be extraditable", "shall be deemed to be included", "shall ensure", "may also",
+        "shall be obliged", "undertake to", "shall extradite", "shall collect", "shall permit",
     ],
     "dual_criminality": [
         "dual criminality", "double criminality", "punishable under the laws of both", "criminal offence under the laws of both",
@@ -274,7 +301,9 @@ CUES: dict[str, list] = {
         "offence in both", "punishable in both", "political offence", "political offense", "offence of a political",
         "political character", "connected with a political", "human rights", "persecution", "account of that person's",
         "race, religion", "political opinions", "minimum penalty", "deprivation of liberty for a maximum period",
-        "prejudice its sovereignty", "essential interests",
+        "prejudice its sovereignty", "essential interests", "punishable under the laws of the concerned",
+        "punishable under the law in both", "minimum period of one year", "considers as a political offence",
+        "punishable under the laws of both parties",
     ],
     "spontaneous_sharing": [
         "without prior request", "spontaneous", "spontaneously", "on its own initiative", "forward to another",
@@ -296,11 +325,12 @@ CUES: dict[str, list] = {
     ],
     # --- scope -----------------------------------------------------------------
     "any_offence": [
-        "any offence", "any offense", "any criminal offence", "any crime", "all crimes", "any other offence",
-        "other offences", "criminal offences committed by means", "offence under any law", "offence under any other law",
-        "any law", "any written law", "all offences", "every offence", "serious crime", "serious crimes",
-        "serious offence", "serious offences", "enforcement of the criminal law", "enforce the criminal law",
-        "revenue", "civil penalty", "tax", "crimes and offences", "other crimes",
+        "any criminal offence", "any crime", "all crimes", "any other offence", "other criminal offences",
+        "criminal offences committed by means", "offence under any law", "offence under any other law",
+        "offence under any written law", "all offences", "every offence", "serious crime", "serious crimes",
+        "enforcement of the criminal law", "enforce the criminal law", "revenue", "civil penalty",
+        "crimes and offences", "other crimes", "evidence in electronic form", "electronic evidence",
+        "traditional crimes", "increasing the punishment", "gather electronic evidence", "collection of evidence",
     ],
     "ict_means": [
         "by means of", "through the use of", "with the use of", "by, through", "using a computer", "by using",
@@ -319,7 +349,12 @@ CUES: dict[str, list] = {
     "specified_offences": [
         "established in accordance with articles", "offences established in accordance", "articles 2 through",
         "offences under this act", "offence under this act", "offences under this part", "offence under this part",
-        "set forth in this convention", "offences covered by this",
+        "set forth in this convention", "offences covered by this", "referred to in paragraph",
+        "offences referred to in", "established in accordance with this convention",
+    ],
+    "private_party": [
+        "any person", "service provider", "service providers", "provider", "person", "operator", "licensee",
+        "owner", "custodian", "intermediary", "network operator", "subscriber", "body corporate",
     ],
     "future_offences": ["protocol", "additional offences", "future", "may be established"],
     # --- safeguards ----------------------------------------------------------
@@ -329,6 +364,7 @@ CUES: dict[str, list] = {
         "proportionate", "proportionality", "strictly necessary", "absolutely necessary", "immediately necessary",
         "strictly", "necessary and proportionate",
     ],
+    "sanction_terms": ["dissuasive", "sanction", "sanctions", "penalty", "penalties", "punishment", "fine"],
     "low_threshold": [
         "reasonable grounds", "reasonably necessary", "reasonable and necessary", "necessary and relevant",
         "due cause", "as it deems fit", "as he deems fit", "as it considers appropriate", "deems necessary",
@@ -336,7 +372,9 @@ CUES: dict[str, list] = {
         "due regard", "for analytical or investigative purposes", "expedient", "in the interest of",
         "reasonable cause", "reasonably believes", "reason to believe", "satisfied that", "appears necessary",
         "may be necessary", "as may be necessary", "as appropriate", "where appropriate", "reasonable suspicion",
-        "prima facie",
+        "prima facie", "considers it necessary", "consider necessary", "may consider necessary", "deemed appropriate",
+        "deem necessary", "as is reasonable", "reasonably suspected", "all appropriate measures", "broadest application",
+        "for such period as",
     ],
     "defers_to_domestic_law": [
         "domestic law", "its domestic law", "national law", "its law", "in accordance with its", "as prescribed",
@@ -360,7 +398,9 @@ CUES: dict[str, list] = {
         "personal data", "data protection", "privacy", [_regex(r"^minimi[sz]")], "destroy", "destroyed",
         "destruction", "deleted", "erase", "erasure", "only for the purpose", "purpose limitation",
         "human rights", "fundamental freedoms", "safeguards", "conditions and safeguards", "oversight",
-        "accountability",
+        "accountability", "other than those stated", "not used for", "use made of", "justify the use",
+        "no longer than is necessary", "right to object", "subject to appeal", "inadmissible", "copy of the warrant",
+        "copy of the list", "last resort", "not be used", "shall be used only",
     ],
     "public_interest_defence": [
         "public interest", "good faith", "bona fide", "lawful excuse", "reasonable excuse", "defence", "defense",
@@ -373,6 +413,7 @@ CUES: dict[str, list] = {
     ],
     # --- provision type ----------------------------------------------------
     "defines": ["means", "includes", "refers to", "shall mean", "has the meaning", "has the same meaning"],
+    "liability_shield": ["shall not be liable", "not be liable", "no liability", "shall not incur", "immunity"],
     "formal_clause": [
         "may be cited as", "shall come into force", "comes into force", "entry into force", "short title",
         "shall take effect", "is hereby repealed", "are hereby repealed", "ratification", "accession", "depositary",

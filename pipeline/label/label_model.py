@@ -6,11 +6,9 @@ construction:
 
 * :class:`MajorityVote`: per label, the share of positive among non-abstaining
   votes (no vote: probability 0).
-* :class:`DawidSkeneLabelModel`: per label, a two-class Dawid–Skene model fitted
-  by EM. Each LF has its own confusion table P(vote | true class) over
-  {+1, -1, abstain}, so an LF that fires often but is often wrong counts for
-  less than a rare precise one; a Dirichlet prior keeps every LF's vote
-  pointing the way its author declared.
+* :class:`DawidSkeneLabelModel`: per label, a one-coin Dawid–Skene model
+  fitted by EM: each LF gets an accuracy learned from how often it agrees
+  with the others, and votes are weighted by it.
 
 Why not a library: Snorkel's LabelModel is single-label and in maintenance
 mode; skweak's multi-label aggregators pin Python < 3.12 and an old hmmlearn.
@@ -26,8 +24,6 @@ from collections.abc import Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator
-
-_VALUES = (1, -1, 0)  # vote categories in the confusion tables
 
 
 def apply_conventions(proba: np.ndarray, labels: Sequence[str]) -> np.ndarray:
@@ -68,87 +64,81 @@ class MajorityVote(BaseEstimator):
 
 
 class DawidSkeneLabelModel(BaseEstimator):
-    """Per-label two-class Dawid–Skene fitted with EM.
+    """Per-label one-coin Dawid–Skene model fitted with EM.
 
-    Learned attributes: ``labels_``, ``class_prior_`` (P(label) per label) and
-    ``confusion_`` (per label an array LFs x true class {0,1} x vote {+1,-1,0}).
+    Each LF j has one accuracy a_j: the probability that its vote, when it
+    votes, is right. A provision's log-odds for a label is the sum over the
+    LFs that voted of ±log(a_j / (1 - a_j)); with no vote the probability is
+    0, as in majority vote. EM alternates between these posteriors and the
+    accuracies they imply (counting only items another LF also voted on), so
+    where LFs disagree the ones that agree with the rest more often win; a Beta prior (``accuracy_prior``) keeps rare LFs near
+    a believable accuracy. Abstentions carry no evidence: LFs abstain for
+    reasons unrelated to the label (a positive LF on the thousands of
+    provisions outside its domain, a negative "exclusion" LF on everything
+    inside it), and counting silence double-counts correlated LFs.
+
+    Learned attributes: ``labels_`` and ``accuracy_`` (one per LF column).
     """
 
     def __init__(
         self,
         labels: Sequence[str] = (),
         lf_labels: Sequence[str] = (),
-        lf_polarities: Sequence[int] = (),
         max_iter: int = 200,
         tol: float = 1e-6,
-        prior_strength: float = 2.0,
+        accuracy_prior: tuple[float, float] = (7.0, 3.0),
     ):
         self.labels = labels
         self.lf_labels = lf_labels
-        self.lf_polarities = lf_polarities
         self.max_iter = max_iter
         self.tol = tol
-        self.prior_strength = prior_strength
+        self.accuracy_prior = accuracy_prior
 
-    def _prior(self, polarity: int) -> np.ndarray:
-        """Dirichlet pseudo-counts [true class][vote]: an LF mostly votes its polarity on its own side."""
-        s = self.prior_strength
-        prior = np.full((2, 3), 0.5)
-        side = 1 if polarity == 1 else 0
-        prior[side, _VALUES.index(polarity)] += s
-        prior[1 - side, _VALUES.index(polarity)] += s / 4
-        prior[:, 2] += s  # abstaining is common on both sides
-        return prior
+    def _log_odds(self, votes: np.ndarray, accuracy: np.ndarray) -> np.ndarray:
+        weights = np.log(accuracy / (1 - accuracy))
+        return votes @ weights
 
     def fit(self, votes, y=None):
-        votes = np.asarray(votes)
+        votes = np.asarray(votes, dtype=float)
         lf_labels = np.asarray(self.lf_labels)
-        polarities = np.asarray(self.lf_polarities)
+        alpha, beta = self.accuracy_prior
         self.labels_ = list(self.labels)
-        self.class_prior_ = np.zeros(len(self.labels_))
-        self.confusion_ = []
-        self.n_iter_ = []
-        for k, label in enumerate(self.labels_):
+        self.accuracy_ = np.full(votes.shape[1], alpha / (alpha + beta))
+        self.n_iter_ = 0
+        for label in self.labels_:
             columns = np.flatnonzero(lf_labels == label)
             block = votes[:, columns]
-            one_hot = np.stack([(block == v) for v in _VALUES], axis=-1).astype(float)  # n x m x 3
-            priors = np.stack([self._prior(polarities[j]) for j in columns]) if len(columns) else np.zeros((0, 2, 3))
-            # Start from majority vote, abstentions count as weakly negative.
-            positive = (block == 1).sum(axis=1)
-            cast = (block != 0).sum(axis=1)
-            posterior = (positive + 0.1) / (cast + 1.0)
-            previous = None
-            iterations = 0
-            for iterations in range(1, self.max_iter + 1):
-                class_prior = np.clip(posterior.mean(), 1e-3, 1 - 1e-3)
-                weights = np.stack([1 - posterior, posterior], axis=1)  # n x 2
-                counts = np.einsum("nc,nmv->mcv", weights, one_hot) + priors
-                confusion = counts / counts.sum(axis=2, keepdims=True)
-                log_like = np.einsum("nmv,mcv->nc", one_hot, np.log(confusion))
-                log_like += np.log([1 - class_prior, class_prior])
-                log_like -= log_like.max(axis=1, keepdims=True)
-                joint = np.exp(log_like)
-                posterior = joint[:, 1] / joint.sum(axis=1)
-                if previous is not None and np.abs(posterior - previous).max() < self.tol:
+            voted = (block != 0).any(axis=1)
+            block = block[voted]
+            accuracy = self.accuracy_[columns].copy()
+            voted_by = block != 0
+            for iteration in range(1, self.max_iter + 1):
+                posterior = (1 / (1 + np.exp(-self._log_odds(block, accuracy))))[:, None]
+                # Only items some other LF also voted on say anything about an LF's accuracy:
+                # on an item it votes on alone, the posterior is its own vote confirming itself.
+                informative = voted_by & ((voted_by.sum(axis=1, keepdims=True) - voted_by) > 0)
+                agree = np.where(block > 0, posterior, 1 - posterior) * informative
+                new = (agree.sum(axis=0) + alpha - 1) / (informative.sum(axis=0) + alpha + beta - 2)
+                # An LF is at least better than chance in the direction its author declared;
+                # without this floor EM can flip a broad exclusion LF into a positive one.
+                new = np.clip(new, 0.51, 0.99)
+                converged = np.abs(new - accuracy).max(initial=0) < self.tol
+                accuracy = new
+                if converged:
                     break
-                previous = posterior
-            self.class_prior_[k] = class_prior
-            self.confusion_.append(confusion)
-            self.n_iter_.append(iterations)
+            self.accuracy_[columns] = accuracy
+            self.n_iter_ = max(self.n_iter_, iteration)
         return self
 
     def predict_proba(self, votes) -> np.ndarray:
-        votes = np.asarray(votes)
+        votes = np.asarray(votes, dtype=float)
         lf_labels = np.asarray(self.lf_labels)
         proba = np.zeros((votes.shape[0], len(self.labels_)))
         for k, label in enumerate(self.labels_):
-            block = votes[:, lf_labels == label]
-            one_hot = np.stack([(block == v) for v in _VALUES], axis=-1).astype(float)
-            log_like = np.einsum("nmv,mcv->nc", one_hot, np.log(self.confusion_[k]))
-            log_like += np.log([1 - self.class_prior_[k], self.class_prior_[k]])
-            log_like -= log_like.max(axis=1, keepdims=True)
-            joint = np.exp(log_like)
-            proba[:, k] = joint[:, 1] / joint.sum(axis=1)
+            columns = np.flatnonzero(lf_labels == label)
+            block = votes[:, columns]
+            odds = self._log_odds(block, self.accuracy_[columns])
+            proba[:, k] = np.where((block != 0).any(axis=1), 1 / (1 + np.exp(-odds)), 0.0)
         return apply_conventions(proba, self.labels_)
 
     def predict(self, votes, threshold: float = 0.5) -> np.ndarray:

@@ -50,16 +50,14 @@ class WeakLabels:
 
 
 def make_label_model(config: LabellingConfig, votes: LFVotes, labels: list[str]):
-    lfs = {lf.name: lf for lf in registered_lfs(votes.lf_names)}
     if config.label_model.type == "majority_vote":
         return MajorityVote(labels=labels, lf_labels=votes.lf_labels)
     return DawidSkeneLabelModel(
         labels=labels,
         lf_labels=votes.lf_labels,
-        lf_polarities=[lfs[name].polarity for name in votes.lf_names],
         max_iter=config.label_model.max_iter,
         tol=config.label_model.tol,
-        prior_strength=config.label_model.prior_strength,
+        accuracy_prior=tuple(config.label_model.accuracy_prior),
     )
 
 

@@ -18,7 +18,8 @@ def is_power(p: ProvisionInput) -> bool:
         p.kind in RULE_KINDS
         and p.has("intrusive_measure")
         and p.in_scope("power_modal", "compulsion")
-        and not p.has("offence")
+        and not p.has("liability_shield")
+        and not (p.has("offence") and not p.has("executive_actor"))
     )
 
 

@@ -10,8 +10,8 @@ LABEL = "compelled_assistance"
 rule(
     "ordered_to_assist.v1", LABEL, POSITIVE,
     "Words of compulsion order a person or provider to assist or co-operate with the authorities.",
-    all_of=["compulsion", "assistance"], none_of=["cooperation", "offence"], kinds=RULE_KINDS,
-    evidence=["compulsion", "assistance"],
+    all_of=["compulsion", "assistance", "private_party"], none_of=["cooperation", "offence_reference"],
+    kinds=RULE_KINDS, evidence=["compulsion", "assistance"],
 )
 rule(
     "decryption_or_credentials.v1", LABEL, POSITIVE,

@@ -10,8 +10,8 @@ LABEL = "executive_blocking_takedown"
 rule(
     "executive_block_or_remove.v1", LABEL, POSITIVE,
     "A minister, regulator, police or other executive body may block, remove or restrict access to content.",
-    all_of=["blocking", "content_object", "executive_actor"], none_of=["offence", "judicial_grant"], kinds=RULE_KINDS,
-    where=lambda p: p.in_scope("power_modal", "compulsion"), evidence=["blocking", "executive_actor"],
+    all_of=["blocking", "content_object", "executive_actor", "power_modal"], none_of=["judicial_grant", "offence_reference"],
+    kinds=RULE_KINDS, evidence=["blocking", "executive_actor"],
 )
 rule(
     "order_provider_to_block.v1", LABEL, POSITIVE,
@@ -23,10 +23,10 @@ rule(
 rule(
     "court_decides.v1", LABEL, NEGATIVE,
     "A court or judge decides the blocking or removal.",
-    all_of=["blocking", "judicial"],
+    all_of=["blocking", "judicial_grant"],
 )
 rule(
     "no_blocking.v1", LABEL, NEGATIVE,
     "No blocking, removal or restriction of content or services.",
-    where=lambda p: is_formal(p) or not p.has("blocking") or p.has("offence"),
+    where=lambda p: is_formal(p) or not p.has("blocking") or (p.has("offence") and not p.has("power_modal")),
 )

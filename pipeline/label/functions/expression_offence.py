@@ -10,12 +10,12 @@ LABEL = "expression_offence"
 rule(
     "speech_offence_term.v1", LABEL, POSITIVE,
     "An offence aimed at false news, insult, defamation, offensive or hateful content, extremism or morals.",
-    all_of=["speech_offence_core"], where=is_offence,
+    all_of=["speech_offence_core"], none_of=["blocking", "computer_related_offence"], where=is_offence,
 )
 rule(
     "publishing_elastic_content.v1", LABEL, POSITIVE,
     "An offence of publishing or sending content judged by an elastic standard.",
-    all_of=["speech_act", "elastic_content_term"], none_of=["csam_or_intimate"], where=is_offence,
+    all_of=["speech_act", "elastic_content_term"], none_of=["csam_or_intimate", "blocking"], where=is_offence,
     evidence=["elastic_content_term"],
 )
 rule(

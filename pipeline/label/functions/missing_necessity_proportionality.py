@@ -21,7 +21,8 @@ rule(
 rule(
     "low_threshold.v1", LABEL, POSITIVE,
     "A low threshold ('reasonable grounds', 'due cause', 'as it deems fit') conditions a power.",
-    all_of=["low_threshold"], where=lambda p: is_power(p) and not _full_test(p),
+    all_of=["low_threshold"], none_of=["offence"], kinds=["operative"],
+    where=lambda p: p.in_scope("power_modal", "compulsion") and not _full_test(p),
 )
 rule(
     "retention_or_blocking_duty.v1", LABEL, POSITIVE,
@@ -37,6 +38,8 @@ rule(
 rule(
     "formalities_or_no_power.v1", LABEL, NEGATIVE,
     "Only formalities (writing, contents of a notice), or no power at all.",
-    where=lambda p: is_formal(p) or p.has("offence") or not p.has("intrusive_measure", "blocking", "retention_duty")
+    where=lambda p: is_formal(p)
+    or (p.has("offence") and not p.has("power_modal"))
+    or not p.has("intrusive_measure", "blocking", "retention_duty", "confidentiality", "low_threshold")
     or (p.has("formalities") and not p.has("power_modal")),
 )

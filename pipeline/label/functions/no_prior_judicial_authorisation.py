@@ -27,5 +27,8 @@ rule(
 rule(
     "not_a_power.v1", LABEL, NEGATIVE,
     "Offences, definitions and final clauses grant no intrusive power.",
-    where=lambda p: is_formal(p) or p.has("offence") or not p.has("intrusive_measure", "blocking"),
+    where=lambda p: is_formal(p)
+    or p.has("liability_shield")
+    or (p.has("offence") and not (p.has("executive_actor") and p.has("power_modal")))
+    or not p.has("intrusive_measure", "blocking"),
 )

@@ -10,8 +10,14 @@ LABEL = "research_chilling"
 rule(
     "systems_offence.v1", LABEL, POSITIVE,
     "An offence of access, interception, interference or dealing in tools, with no testing exemption.",
-    all_of=["system_conduct", "system_object"], none_of=["testing_exception", "defined_fraud_intent"],
+    all_of=["system_conduct", "system_object"],
+    none_of=["testing_exception", "defined_fraud_intent", "computer_related_offence", "offence_reference"],
     where=is_offence, evidence=["system_conduct"],
+)
+rule(
+    "computer_related_or_content_offence.v1", LABEL, NEGATIVE,
+    "Forgery, identity, content and other computer-related offences are not access, interference or tool offences.",
+    all_of=["computer_related_offence"], none_of=["testing_exception"], where=is_offence,
 )
 rule(
     "testing_exception.v1", LABEL, NEGATIVE,

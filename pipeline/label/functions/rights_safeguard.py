@@ -9,12 +9,12 @@ LABEL = "rights_safeguard"
 rule(
     "judge_or_court_decides.v1", LABEL, POSITIVE,
     "A judge or court considers or grants the measure.",
-    all_of=["judicial_grant"], kinds=["operative", "schedule"],
+    all_of=["judicial_grant"], none_of=["offence_reference"], kinds=["operative", "schedule"],
 )
 rule(
     "strict_necessity_or_proportionality.v1", LABEL, POSITIVE,
     "An express strict limb: 'proportionate', 'strictly' or 'absolutely necessary'.",
-    all_of=["strict_limb"], kinds=["operative", "schedule"],
+    all_of=["strict_limb"], none_of=["sanction_terms"], kinds=["operative", "schedule"],
 )
 rule(
     "exception_or_defence.v1", LABEL, POSITIVE,

@@ -10,7 +10,7 @@ LABEL = "secrecy_obligation"
 rule(
     "keep_measure_confidential.v1", LABEL, POSITIVE,
     "A duty to keep a measure, order or request confidential or a ban on disclosing it.",
-    all_of=["confidentiality", "measure_reference"],
+    all_of=["confidentiality", "measure_object"],
     evidence=["confidentiality"],
 )
 rule(
@@ -33,7 +33,7 @@ rule(
 )
 rule(
     "data_confidentiality_not_a_measure.v1", LABEL, NEGATIVE,
-    "Confidentiality of personal data or professional secrecy, not of a measure.",
-    all_of=["confidentiality", "data_protection"], none_of=["measure_reference"],
+    "Confidentiality of supplied information, personal data or professional secrets, not of a measure.",
+    all_of=["confidentiality"], none_of=["measure_object"],
     where=lambda p: not is_formal(p),
 )

@@ -9,8 +9,7 @@ LABEL = "weak_cooperation_safeguards"
 rule(
     "cooperation_without_dual_criminality.v1", LABEL, POSITIVE,
     "A duty to assist or extradite for foreign criminal matters with no dual-criminality condition.",
-    all_of=["cooperation"], none_of=["dual_criminality"], kinds=["operative"],
-    where=lambda p: p.has("compulsion", "power_modal"),
+    all_of=["cooperation", "assistance_duty"], none_of=["dual_criminality"], kinds=["operative"],
 )
 rule(
     "spontaneous_sharing.v1", LABEL, POSITIVE,
