@@ -230,13 +230,16 @@ CUES: dict[str, list] = {
         "sealed", "shall not notify", "not be notified", "without notifying", "without notice to",
         "delay notification", "delayed notice", "delay the notification", "need not notify", "no notice",
         "tipping off", "tip off", "shall not reveal", "disclose the existence", "disclosing the existence",
-        "not disclose the fact", "the fact of the execution",
+        "not disclose the fact", "the fact of the execution", "maintain the secrecy", "secrecy of", "requires confidentiality",
+        "confidentiality of the information be kept",
     ],
     "measure_object": [
         "the fact", "the existence", "fact of", "existence of", "the order", "the request", "the warrant",
         "the notice", "the direction", "its compliance", "the execution", "any action taken", "the interception",
         "the investigation", "the measure", "the application", "such order", "such request", "the requirement",
-        "such warrant", "the authorization", "the authorisation", "any information relating to it",
+        "such warrant", "the authorization", "the authorisation", "any information relating to it", "the undertaking",
+        "such procedures", "any preservation", "the procedures", "exercising the authority", "procedures secrecy",
+        "criminal investigation", "such information be kept", "the information be kept",
     ],
     "measure_reference": [
         "order", "request", "warrant", "measure", "direction", "notice", "interception", "power", "investigation",
@@ -293,7 +296,16 @@ CUES: dict[str, list] = {
         "shall afford", "afford one another", "shall provide", "shall co-operate", "shall cooperate", "shall assist",
         "shall execute", "widest measure", "widest extent", "shall take the necessary", "shall accept",
         "shall respond", "shall be extraditable", "shall be deemed to be included", "shall ensure", "may also",
-        "shall be obliged", "undertake to", "shall extradite", "shall collect", "shall permit",
+        "shall be obliged", "undertake to", "shall extradite", "shall collect", "shall permit", "lend assistance",
+        "lend bilateral assistance", "shall disclose", "request the central authority", "extend such cooperation",
+        "answer requests", "provide assistance", "immediate assistance", "provide such assistance",
+        "requests for mutual assistance", "request for mutual legal assistance", "shall expeditiously disclose",
+    ],
+    "dual_criminality_waived": [
+        "dual criminality shall not be required", "double criminality shall not be required",
+        "shall not be conditional on the existence of dual criminality", "not be required as a condition",
+        "without the authorisation of another party", "without the authorization of another party",
+        "in any criminal matter",
     ],
     "dual_criminality": [
         "dual criminality", "double criminality", "punishable under the laws of both", "criminal offence under the laws of both",
@@ -301,7 +313,7 @@ CUES: dict[str, list] = {
         "offence in both", "punishable in both", "political offence", "political offense", "offence of a political",
         "political character", "connected with a political", "human rights", "persecution", "account of that person's",
         "race, religion", "political opinions", "minimum penalty", "deprivation of liberty for a maximum period",
-        "prejudice its sovereignty", "essential interests", "punishable under the laws of the concerned",
+        "punishable under the laws of the concerned",
         "punishable under the law in both", "minimum period of one year", "considers as a political offence",
         "punishable under the laws of both parties",
     ],
@@ -309,6 +321,15 @@ CUES: dict[str, list] = {
         "without prior request", "spontaneous", "spontaneously", "on its own initiative", "forward to another",
         "forward to a foreign", "share information", "sharing of information", "exchange of information",
         "for analytical or investigative purposes", "analytical or investigative",
+    ],
+    "refusal_list": [
+        "may be refused", "may refuse", "may only be withheld", "may be suspended", "refuse to accede",
+        "assistance may be refused", "may decline",
+    ],
+    "human_rights_ground": ["human rights", "political offence", "political offense", "political opinion", "persecution", "discriminat"],
+    "human_rights_guarantee": [
+        "international human rights law", "human rights law", "suppression of human rights", "fundamental freedoms",
+        "human rights obligations", "respect for human rights", "obligations under international human rights",
     ],
     "high_refusal_bar": ["substantial grounds", "only if", "only where", "may be refused only", "shall not be refused"],
     # --- blocking ------------------------------------------------------------
@@ -331,6 +352,7 @@ CUES: dict[str, list] = {
         "enforcement of the criminal law", "enforce the criminal law", "revenue", "civil penalty",
         "crimes and offences", "other crimes", "evidence in electronic form", "electronic evidence",
         "traditional crimes", "increasing the punishment", "gather electronic evidence", "collection of evidence",
+        "established in accordance with such conventions", "also considered criminal offences", "other applicable united nations conventions",
     ],
     "ict_means": [
         "by means of", "through the use of", "with the use of", "by, through", "using a computer", "by using",
@@ -347,7 +369,7 @@ CUES: dict[str, list] = {
         "inconvenience", "annoyance", "distress",
     ],
     "specified_offences": [
-        "established in accordance with articles", "offences established in accordance", "articles 2 through",
+        "established in accordance with articles", "articles 2 through",
         "offences under this act", "offence under this act", "offences under this part", "offence under this part",
         "set forth in this convention", "offences covered by this", "referred to in paragraph",
         "offences referred to in", "established in accordance with this convention",
@@ -356,7 +378,10 @@ CUES: dict[str, list] = {
         "any person", "service provider", "service providers", "provider", "person", "operator", "licensee",
         "owner", "custodian", "intermediary", "network operator", "subscriber", "body corporate",
     ],
-    "future_offences": ["protocol", "additional offences", "future", "may be established"],
+    "future_offences": [
+        "supplemented by one or more protocols", "supplementary protocol", "supplementary protocols", "additional protocol",
+        "additional offences", "further protocols",
+    ],
     # --- safeguards ----------------------------------------------------------
     "necessity": ["necessary", "necessity", "strictly necessary", "absolutely necessary", "immediately necessary"],
     "proportionality": ["proportionate", "proportionality", "proportional"],

@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from provrisk.eval.agreement import agreement
-from provrisk.eval.gold import join_gold, read_jsonl
+from provrisk.eval.gold import join_gold, load_uncc_gold, read_jsonl
 from provrisk.label.apply import registered_lfs
 from provrisk.label.config import LabellingConfig
 from provrisk.label.framework import POSITIVE
 from provrisk.label.label_model import MajorityVote
-from provrisk.label.weak import WeakLabels
+from provrisk.label.weak import WeakLabels, lf_votes
 
 REPORTS_DIR = Path(__file__).resolve().parent.parent.parent / "eval" / "reports"
 
@@ -92,7 +92,22 @@ def build_report(weak: WeakLabels, config: LabellingConfig) -> dict:
         "majority_vote_scores": label_scores(majority_proba, gold, weak.labels, config.threshold),
         "lfs": lf_statistics(weak, gold_rows, gold),
         "annotator_agreement": agreement([e for e in gold_entries if "annotations" in e], weak.labels),
+        "uncc_quoted": uncc_predictions(weak, config),
     }
+
+
+def uncc_predictions(weak: WeakLabels, config: LabellingConfig) -> list[dict]:
+    """The label model on the UN Convention passages the seeds quote (not in the corpus)."""
+    passages = load_uncc_gold()
+    proba = weak.model.predict_proba(lf_votes(passages, config).votes)
+    return [
+        {
+            "citation": passage["citation"],
+            "gold": passage["labels"],
+            "predicted": [label for k, label in enumerate(weak.labels) if proba[i, k] > config.threshold],
+        }
+        for i, passage in enumerate(passages)
+    ]
 
 
 def to_markdown(report: dict) -> str:
@@ -131,6 +146,15 @@ def to_markdown(report: dict) -> str:
             kappa = "–" if a["kappa"] is None else f"{a['kappa']:.3f}"
             positive = "–" if a["positive_agreement"] is None else f"{a['positive_agreement']:.3f}"
             lines.append(f"| {label} | {a['annotator_1']} | {a['annotator_2']} | {a['both']} | {kappa} | {positive} |")
+    lines += [
+        "",
+        "## UN Convention against Cybercrime: passages quoted in the seed analyses",
+        "",
+        "| passage | gold | label model |",
+        "|---|---|---|",
+    ]
+    for row in report["uncc_quoted"]:
+        lines.append(f"| {row['citation']} | {', '.join(row['gold']) or '–'} | {', '.join(row['predicted']) or '–'} |")
     lines += [
         "",
         "## Labelling functions",

@@ -25,13 +25,18 @@ rule(
 rule(
     "cooperation_refusal_ground.v1", LABEL, POSITIVE,
     "Dual criminality, a minimum penalty or a political-offence refusal ground in cooperation.",
-    all_of=["dual_criminality"], scope=["cooperation"], kinds=["operative"],
+    all_of=["dual_criminality"], none_of=["dual_criminality_waived"], scope=["cooperation"], kinds=["operative"],
 )
 rule(
     "remedy_notification_or_data_protection.v1", LABEL, POSITIVE,
     "User notification, a remedy, limits on use, destruction or minimisation of data.",
     any_of=["remedy_notification", "data_protection", "user_notification"], kinds=["operative"],
     where=lambda p: p.has("intrusive_measure", "measure_reference"),
+)
+rule(
+    "human_rights_guarantee.v1", LABEL, POSITIVE,
+    "The provision itself requires consistency with human rights law or bars suppressing fundamental freedoms.",
+    all_of=["human_rights_guarantee"], kinds=["operative"],
 )
 rule(
     "reasonable_grounds_only.v1", LABEL, NEGATIVE,

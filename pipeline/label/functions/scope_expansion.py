@@ -24,6 +24,11 @@ rule(
     all_of=["harm_to_person", "ict_means"], kinds=["operative"], scope=["offence"], evidence=["harm_to_person"],
 )
 rule(
+    "future_offences_by_protocol.v1", LABEL, POSITIVE,
+    "Offences to be added in future by protocol.",
+    all_of=["future_offences"],
+)
+rule(
     "specified_offences_only.v1", LABEL, NEGATIVE,
     "Scope limited to the offences the instrument establishes.",
     all_of=["specified_offences"], none_of=["any_offence"],
@@ -31,7 +36,7 @@ rule(
 rule(
     "no_scope_words.v1", LABEL, NEGATIVE,
     "Nothing that extends scope.",
-    none_of=["any_offence", "cii_aggravation", "harm_to_person"], where=lambda p: True,
+    none_of=["any_offence", "cii_aggravation", "harm_to_person", "future_offences"], where=lambda p: True,
 )
 rule(
     "formal_provision.v1", LABEL, NEGATIVE,

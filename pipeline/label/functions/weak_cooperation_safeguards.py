@@ -17,14 +17,24 @@ rule(
     all_of=["spontaneous_sharing"], scope=["cooperation"], kinds=["operative"],
 )
 rule(
+    "refusal_grounds_omit_human_rights.v1", LABEL, POSITIVE,
+    "Grounds for refusing assistance that omit human rights and political offences.",
+    all_of=["refusal_list"], none_of=["human_rights_ground"], kinds=["operative"],
+)
+rule(
     "high_refusal_bar.v1", LABEL, POSITIVE,
     "A high bar for refusing assistance ('substantial grounds').",
     all_of=["high_refusal_bar", "cooperation"], kinds=["operative"], evidence=["high_refusal_bar"],
 )
 rule(
+    "dual_criminality_waived.v1", LABEL, POSITIVE,
+    "Dual criminality expressly waived, or assistance 'in any criminal matter' or without the other State's authorisation.",
+    all_of=["dual_criminality_waived"], kinds=["operative"],
+)
+rule(
     "dual_criminality_or_refusal_ground.v1", LABEL, NEGATIVE,
     "Dual criminality, a political-offence or human-rights refusal ground.",
-    all_of=["dual_criminality"],
+    all_of=["dual_criminality"], none_of=["dual_criminality_waived"],
 )
 rule(
     "not_cooperation.v1", LABEL, NEGATIVE,
