@@ -366,7 +366,8 @@ def _marginal_note_follows(scanner: _UnitScanner, lines: list[Line], index: int,
 
 
 def _division_rank(kind: str) -> int:
-    order = ["schedule", "part", "subpart", "chapter", "division", "title", "section", "subdivision"]
+    # Treaties nest Chapter > Section > Title (Budapest: Chapter II, Section 1, Title 1).
+    order = ["schedule", "part", "subpart", "chapter", "section", "division", "title", "subdivision"]
     return order.index(kind) if kind in order else len(order)
 
 

@@ -30,6 +30,9 @@ def test_budapest_articles_each_once_with_paragraphs_and_items(corpus_dir):
     assert "Art. 20(1)(a)" in items and "Art. 20(1)(b)(ii)" in items
     art_20_1 = next(p for p in provisions if p.citation == "Art. 20(1)")
     assert "compel a service provider" in art_20_1.text
+    assert [part.split(" ", 2)[:2] for part in art_20_1.path] == [
+        ["Chapter", "II"], ["Section", "2"], ["Title", "5"], ["Art.", "20"], ["(1)"]
+    ]
 
 
 def test_segmentation_gold_targets(corpus_dir):
