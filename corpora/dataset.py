@@ -113,12 +113,6 @@ def build_provisions_dataset(corpus_dir: Path, out_dir: Path) -> BuildResult:
         result.counts[instrument.id] = len(instrument_rows)
         result.warnings.extend(warnings)
         rows.extend(instrument_rows)
-    dataset = datasets.Dataset.from_list(rows, features=FEATURES)
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    # Save next to the target and swap, so an interrupted build never leaves a half dataset.
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    dataset.save_to_disk(str(staging / "dataset"))
     info = {
         "corpus_dir": str(corpus_dir),
         "corpus_hash": result.corpus_hash,
@@ -127,12 +121,24 @@ def build_provisions_dataset(corpus_dir: Path, out_dir: Path) -> BuildResult:
         "counts": result.counts,
         "failures": result.failures,
     }
-    (staging / "dataset" / "build_info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
-    (staging / "dataset").rename(out_dir)
-    shutil.rmtree(staging, ignore_errors=True)
+    save_dataset_atomically(datasets.Dataset.from_list(rows, features=FEATURES), info, out_dir)
     return result
+
+
+def save_dataset_atomically(dataset: datasets.Dataset, info: dict, out_dir: Path) -> Path:
+    """Save ``dataset`` with ``build_info.json`` beside it; an interrupted save never leaves half a dataset."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        dataset.save_to_disk(str(staging / "dataset"))
+        (staging / "dataset" / "build_info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        (staging / "dataset").rename(out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out_dir
 
 
 def load_provisions_dataset(out_dir: Path) -> tuple[datasets.Dataset, dict]:

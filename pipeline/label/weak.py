@@ -10,16 +10,14 @@ is deterministic given the config and the corpus hash.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import datasets
 import numpy as np
 
-from provrisk.corpora.dataset import FEATURES, corpus_records
-from provrisk.label.apply import LFVotes, apply_lfs, defined_terms_by_instrument, provision_inputs, registered_lfs
+from provrisk.corpora.dataset import FEATURES, corpus_records, save_dataset_atomically
+from provrisk.label.apply import LFVotes, apply_lfs, provision_inputs, registered_lfs
 from provrisk.label.config import LabellingConfig
 from provrisk.label.framework import POSITIVE
 from provrisk.label.label_model import DawidSkeneLabelModel, MajorityVote
@@ -92,11 +90,6 @@ def save_weak_labels(weak: WeakLabels, config: LabellingConfig, out_dir: Path) -
                 "evidence": json.dumps(weak.evidence(index), ensure_ascii=False, sort_keys=True),
             }
         )
-    dataset = datasets.Dataset.from_list(rows, features=features)
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    dataset.save_to_disk(str(staging / "dataset"))
     info = {
         "corpus_hash": weak.corpus_hash,
         "config": json.loads(config.model_dump_json()),
@@ -105,10 +98,5 @@ def save_weak_labels(weak: WeakLabels, config: LabellingConfig, out_dir: Path) -
         "lfs": weak.votes.lf_names,
         "n_provisions": len(rows),
     }
-    (staging / "dataset" / "build_info.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
-    (staging / "dataset").rename(out_dir)
-    shutil.rmtree(staging, ignore_errors=True)
-    return out_dir
+    return save_dataset_atomically(datasets.Dataset.from_list(rows, features=features), info, out_dir)
 

@@ -180,9 +180,6 @@ class _Assembler:
                 later_children = [c.start for c in node.children if c.start > start]
                 end = min([end] + later_children)
                 self._provision(f'{citation} "{term}"', path + [f'"{term}"'], start, end, "definition", context)
-            for child in node.children:
-                if child.start >= first:
-                    continue
             return
         lead_end = node.children[0].start
         lead = self.text[node.label_end : lead_end].strip()

@@ -45,7 +45,7 @@ _WORD_NUMBERS = {
 _BODY_STARTERS = {
     "This", "The", "A", "An", "Any", "In", "Where", "Subject", "No", "Every", "Each", "Nothing",
     "If", "For", "When", "Notwithstanding", "Without", "Despite", "Unless", "Except", "It",
-    "There", "Save", "Upon", "On", "Whoever", "All", "Such", "Whenever", "An", "Unlawful",
+    "There", "Save", "Upon", "On", "Whoever", "All", "Such", "Whenever", "Unlawful",
 }
 
 

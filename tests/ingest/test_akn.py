@@ -10,7 +10,7 @@ import pytest
 from provrisk.errors import InputError
 from provrisk.ingest import ingest_bytes, ingest_file
 
-from .conftest import AKN_ACT, AKN_ACT_TEXT, BILLION_LAUGHS_XML, XXE_XML
+from .conftest import AKN_ACT, AKN_ACT_TEXT, XXE_XML
 
 ENTITY_REFUSAL = "XML with entity declarations (DTD) refused"
 

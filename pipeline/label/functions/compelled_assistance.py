@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from provrisk.label.framework import NEGATIVE, POSITIVE, rule
-from provrisk.label.functions._shared import RULE_KINDS, is_formal
+from provrisk.label.functions._shared import RULE_KINDS
 
 LABEL = "compelled_assistance"
 
