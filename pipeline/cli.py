@@ -247,5 +247,136 @@ def label_corpus(
     )
 
 
+@app.command()
+@_one_line_errors
+def train(
+    config: Annotated[Path, typer.Option("--config", help="Training config (configs/linear.yaml, configs/transformer.yaml).")] = Path("configs/linear.yaml"),
+    set_: Annotated[list[str], typer.Option("--set", help="Override a config value, e.g. --set model.params.C=2.0 (repeatable).")] = [],
+    no_mlflow: Annotated[bool, typer.Option("--no-mlflow", help="Train and evaluate without logging to MLflow.")] = False,
+) -> None:
+    """Train on weak labels with instrument-grouped cross-validation; log and register the model in MLflow."""
+    from provrisk.train.config import load_train_config
+    from provrisk.train.run import train as run_training
+
+    train_config, raw = load_train_config(config, set_)
+    result = run_training(train_config, progress=lambda message: stderr.print(message))
+    cv, lm = result.cv_metrics, result.label_model_metrics
+    table = Table(title=f"{train_config.run_name}: instrument-grouped CV on {result.n_gold} dev-gold provisions")
+    for column in ("label", "threshold", "P", "R", "F1", "label model F1"):
+        table.add_column(column)
+    for k, label in enumerate(result.labels):
+        s = cv["per_label"][label]
+        table.add_row(label, f"{result.thresholds[k]:.2f}", f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}",
+                      f"{lm['per_label'][label]['f1']:.3f}")
+    Console().print(table)
+    typer.echo(f"macro-F1 {cv['macro_f1']:.3f} (label model {lm['macro_f1']:.3f}); micro-F1 {cv['micro_f1']:.3f}; "
+               f"macro PR-AUC {cv['macro_pr_auc']:.3f}; ECE {cv['ece']:.3f}; {result.seconds:.0f} s")
+    if not no_mlflow:
+        from provrisk.train.tracking import log_run
+
+        logged = log_run(result, config, raw, set_)
+        typer.echo(f"MLflow run {logged['run_id']}; registered {logged['registered_model']} version {logged['version']}")
+
+
+@app.command()
+@_one_line_errors
+def export(
+    model: Annotated[str, typer.Option("--model", help="Registered model name, optionally NAME/VERSION (default: latest).")] = "provrisk-linear",
+    out: Annotated[Optional[Path], typer.Option(help="Target directory (default: models/<name>).")] = None,
+    tracking_uri: Annotated[Optional[str], typer.Option(help="MLflow tracking URI (default: the project's sqlite store).")] = None,
+) -> None:
+    """Copy a registered model out of MLflow into models/<name>/ with its model card."""
+    import shutil
+
+    import mlflow
+
+    from provrisk.models.artifacts import MODELS_DIR, load_model_dir
+    from provrisk.models.card import write_model_card
+    from provrisk.train.config import MLflowConfig
+
+    mlflow.set_tracking_uri(tracking_uri or MLflowConfig().resolved_uri())
+    name, _, version = model.partition("/")
+    local = Path(mlflow.artifacts.download_artifacts(artifact_uri=f"models:/{name}/{version or 'latest'}"))
+    source = next(local.glob("artifacts/*/metadata.json"), None)
+    if source is None:
+        raise ProvriskError(f"models:/{name}/{version or 'latest'}: no provrisk model directory in the registered model")
+    target = out or MODELS_DIR / name
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(source.parent, target)
+    loaded = load_model_dir(target)  # refuses untrusted content before we call it exported
+    card = write_model_card(target, loaded.metadata)
+    typer.echo(f"exported {name} to {target} ({card.name} written)")
+
+
+def _read_jsonl_input(path: Path) -> list[dict]:
+    records = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ProvriskError(f"{path}: cannot read ({exc.__class__.__name__})") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ProvriskError(f"{path}:{number}: not JSON ({exc.msg})") from None
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str) or "id" not in record:
+            raise ProvriskError(f"{path}:{number}: each line needs an \"id\" and a string \"text\"")
+        record.setdefault("instrument_id", "input")
+        records.append(record)
+    if not records:
+        raise ProvriskError(f"{path}: no provisions in the input")
+    return records
+
+
+@app.command()
+@_one_line_errors
+def predict(
+    input: Annotated[Path, typer.Option("--input", help="JSONL with one {\"id\": …, \"text\": …} per line.")],
+    output: Annotated[Path, typer.Option("--output", help="Where to write one prediction per line (JSONL).")],
+    model: Annotated[Optional[str], typer.Option("--model", help="Model directory or name under models/ (default: the shipped model).")] = None,
+) -> None:
+    """Score provisions: probabilities for all 14 labels, predicted labels and the quoted evidence."""
+    from provrisk.io import write_text_atomic
+    from provrisk.models.artifacts import load_model_dir
+    from provrisk.models.predict import predict_records
+
+    loaded = load_model_dir(model)
+    predictions = predict_records(loaded, _read_jsonl_input(input))
+    write_text_atomic(output, "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in predictions))
+    flagged = sum(1 for p in predictions if p["labels"])
+    stderr.print(f"{len(predictions)} provisions scored with {loaded.name}; {flagged} flagged; wrote {output}")
+
+
+@app.command("eval")
+@_one_line_errors
+def eval_models(
+    model: Annotated[list[str], typer.Option("--model", help="Model directory or name under models/ (repeatable).")] = ["provrisk-linear"],
+    gold: Annotated[Path, typer.Option("--gold", help="Gold JSONL (corpus gold, or entries with their own text).")] = Path("eval/gold/dev.jsonl"),
+    config: LabellingConfigOption = Path("configs/labelling.yaml"),
+) -> None:
+    """Per-label table and macro-F1: the rules-only label model beside each trained model on a gold file."""
+    from provrisk.eval.compare import compare
+    from provrisk.label.config import load_labelling_config
+
+    labelling = load_labelling_config(config)
+    report = compare(model, gold, labelling.resolved_corpus_dir(), labelling)
+    names = list(report["results"])
+    table = Table(title=f"{gold}: {report['n']} provisions (F1 per label)")
+    table.add_column("label")
+    for name in names:
+        table.add_column(name)
+    for label in report["labels"]:
+        table.add_row(label, *[f"{report['results'][n]['per_label'][label]['f1']:.3f}" for n in names])
+    table.add_row("macro-F1", *[f"{report['results'][n]['macro_f1']:.3f}" for n in names])
+    table.add_row(
+        "grouped-CV macro-F1 (training)",
+        *["–" if "grouped_cv_macro_f1" not in report["results"][n] else f"{report['results'][n]['grouped_cv_macro_f1']:.3f}" for n in names],
+    )
+    Console().print(table)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

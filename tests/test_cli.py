@@ -46,3 +46,23 @@ def test_missing_file_is_one_line_and_non_zero(tmp_path):
     result = runner.invoke(app, ["segment", str(tmp_path / "nope.pdf")])
     assert result.exit_code == 2
     assert "nope.pdf" in result.stderr
+
+
+def test_predict_with_the_shipped_model_from_segment_output(tmp_path):
+    provisions = tmp_path / "provisions.jsonl"
+    assert runner.invoke(app, ["segment", str(EXAMPLE), "--output", str(provisions)]).exit_code == 0
+    predictions = tmp_path / "preds.jsonl"
+    result = runner.invoke(app, ["predict", "--input", str(provisions), "--output", str(predictions)])
+    assert result.exit_code == 0, result.output
+    rows = {r["id"].split(":")[1]: r for r in map(json.loads, predictions.read_text().splitlines())}
+    assert len(rows["s-12"]["scores"]) == 14
+    assert "surveillance_power" in rows["s-12"]["labels"]
+    assert rows["s-12"]["evidence"]["surveillance_power"]
+    assert "executive_blocking_takedown" in rows["s-13-1"]["labels"]
+
+
+def test_predict_refuses_lines_without_text(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1}\n')
+    result = runner.invoke(app, ["predict", "--input", str(bad), "--output", str(tmp_path / "out.jsonl")])
+    assert result.exit_code == 2 and "bad.jsonl:1" in result.stderr

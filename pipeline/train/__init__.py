@@ -1,0 +1,1 @@
+"""Training from config files: weak labels -> grouped cross-validation -> final model -> MLflow."""

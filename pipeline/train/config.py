@@ -1,0 +1,127 @@
+"""Training configuration (``configs/linear.yaml``, ``configs/transformer.yaml``), validated.
+
+Command-line overrides (``--set model.params.C=2.0``) are applied to the raw
+YAML before validation and recorded with the run.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from provrisk.errors import ConfigError
+from provrisk.settings import PROJECT_ROOT, get_settings
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class WeakLabelsConfig(_Strict):
+    source: Literal["label_model"] = "label_model"
+    labelling_config: Path = Path("configs/labelling.yaml")
+
+
+class GoldConfig(_Strict):
+    evaluation: Path = Path("eval/gold/dev.jsonl")
+    thresholds: Path = Path("eval/gold/dev.jsonl")
+    train_on_gold: bool = True
+    gold_weight: float = Field(3.0, gt=0)
+
+
+class ModelConfig(_Strict):
+    type: Literal["linear", "transformer"]
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class ThresholdConfig(_Strict):
+    strategy: Literal["per_label_f1", "fixed"] = "per_label_f1"
+    fixed: float = Field(0.5, gt=0, lt=1)
+
+
+class SamplingConfig(_Strict):
+    # Cap on training provisions per fit: every gold and weakly positive provision is kept,
+    # negatives are drawn at random (seeded) up to the cap. None trains on everything.
+    max_train_provisions: int | None = Field(None, ge=10)
+
+
+class CVConfig(_Strict):
+    folds: int = Field(5, ge=2)
+    group_by: Literal["instrument_id"] = "instrument_id"
+
+
+class MLflowConfig(_Strict):
+    tracking_uri: str | None = None
+    experiment: str = "provrisk"
+    registered_model: str = "provrisk-linear"
+
+    def resolved_uri(self) -> str:
+        # Absolute sqlite paths need four slashes.
+        return self.tracking_uri or f"sqlite:///{(PROJECT_ROOT / 'mlflow.db').as_posix()}"
+
+
+class TrainConfig(_Strict):
+    run_name: str
+    seed: int = 13
+    corpus_dir: Path | None = None
+    taxonomy: Path = Path("configs/taxonomy.yaml")
+    weak_labels: WeakLabelsConfig = WeakLabelsConfig()
+    gold: GoldConfig = GoldConfig()
+    model: ModelConfig
+    threshold: ThresholdConfig = ThresholdConfig()
+    cv: CVConfig = CVConfig()
+    sampling: SamplingConfig = SamplingConfig()
+    mlflow: MLflowConfig = MLflowConfig()
+
+    def resolve(self, path: Path) -> Path:
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+    def resolved_corpus_dir(self) -> Path:
+        settings = get_settings()
+        return settings.resolve(self.corpus_dir) if self.corpus_dir else settings.corpus_dir
+
+
+def _parse_value(text: str) -> Any:
+    return yaml.safe_load(text)
+
+
+def apply_overrides(raw: dict, overrides: list[str]) -> dict:
+    """``["model.params.C=2.0"]`` -> raw["model"]["params"]["C"] = 2.0 (values parsed as YAML)."""
+    raw = copy.deepcopy(raw)
+    for override in overrides:
+        if "=" not in override:
+            raise ConfigError(f"--set {override!r}: expected KEY=VALUE, e.g. model.params.C=2.0")
+        key, value = override.split("=", 1)
+        node = raw
+        parts = key.strip().split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"--set {override!r}: {part} is not a section")
+        node[parts[-1]] = _parse_value(value)
+    return raw
+
+
+def load_train_config(path: Path, overrides: list[str] = ()) -> tuple[TrainConfig, dict]:
+    """The validated config and the raw dict it came from (after overrides)."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: training config not found") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML ({exc})") from None
+    raw = apply_overrides(raw, list(overrides))
+    try:
+        return TrainConfig(**raw), raw
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise ConfigError(f"{path}: {'.'.join(map(str, error['loc']))}: {error['msg']}") from None
+
+
+def config_hash(raw: dict) -> str:
+    return hashlib.sha256(yaml.safe_dump(raw, sort_keys=True).encode()).hexdigest()[:16]

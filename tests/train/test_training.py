@@ -1,0 +1,142 @@
+"""Training from a config on a small corpus: grouped CV, reproducibility, MLflow logging, registry, serving."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+import yaml
+
+from provrisk.errors import ConfigError
+from provrisk.models.artifacts import load_model_dir, save_model_dir
+from provrisk.models.predict import predict_records
+from provrisk.train.config import load_train_config
+from provrisk.train.run import train
+from provrisk.train.tracking import log_run, metadata_for
+from tests.corpora.test_dataset import _corpus
+
+ACTS = {
+    f"act-{n}": f"""ACT {n}
+
+1. Interpretation
+In this Act— "computer" means an electronic device.
+
+2. Unauthorised access
+A person who intentionally and without authority accesses a computer commits an offence.
+
+3. Interception
+The Minister may direct a service provider to intercept communications in real time and to keep confidential the fact of the direction.
+
+4. Blocking
+The Authority may order a service provider to block access to any website that is prejudicial to public order.
+
+5. Warrants
+A judge may, on application by a police officer, issue a warrant to search a computer where it is necessary and proportionate.
+"""
+    for n in range(1, 5)
+}
+
+
+@pytest.fixture()
+def setup(tmp_path):
+    corpus = _corpus(tmp_path, ACTS)
+    gold = tmp_path / "gold.jsonl"
+    with gold.open("w") as handle:
+        for instrument in ACTS:
+            for citation, labels in (("s. 3", ["surveillance_power", "secrecy_obligation", "no_prior_judicial_authorisation"]),
+                                     ("s. 2", ["vague_offence_terms", "research_chilling"])):
+                text = {"s. 3": "The Minister may direct a service provider to intercept communications in real time and to keep confidential the fact of the direction.",
+                        "s. 2": "A person who intentionally and without authority accesses a computer commits an offence."}[citation]
+                handle.write(json.dumps({"instrument_id": instrument, "citation": citation, "labels": labels, "rationale": {},
+                                         "text_sha256": hashlib.sha256(text.encode()).hexdigest()}) + "\n")
+    config = yaml.safe_load(Path("configs/linear.yaml").read_text())
+    config.update(corpus_dir=str(corpus), cv={"folds": 2, "group_by": "instrument_id"})
+    config["gold"].update(evaluation=str(gold), thresholds=str(gold))
+    config["model"]["params"].update(max_word_features=500, max_char_features=500, n_jobs=1)
+    config["mlflow"] = {"tracking_uri": f"sqlite:///{tmp_path / 'mlflow.db'}", "experiment": "test", "registered_model": "test-model"}
+    path = tmp_path / "linear.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path, tmp_path
+
+
+def test_overrides_are_applied_and_bad_keys_are_one_line_errors(setup):
+    path, _ = setup
+    config, raw = load_train_config(path, ["model.params.C=2.0"])
+    assert config.model.params["C"] == 2.0 and raw["model"]["params"]["C"] == 2.0
+    with pytest.raises(ConfigError, match="cv.folds"):
+        load_train_config(path, ["cv.folds=1"])
+
+
+def test_same_config_gives_identical_metrics(setup):
+    path, _ = setup
+    config, _ = load_train_config(path)
+    first, second = train(config, progress=lambda m: None), train(config, progress=lambda m: None)
+    assert first.cv_metrics == second.cv_metrics
+    assert np.array_equal(first.thresholds, second.thresholds)
+    assert first.cv_metrics["per_label"]["surveillance_power"]["support"] == 4
+
+
+def test_model_directory_round_trip_and_predictions_with_evidence(setup):
+    path, tmp_path = setup
+    config, raw = load_train_config(path)
+    result = train(config, progress=lambda m: None)
+    directory = save_model_dir(tmp_path / "model", result.estimator, metadata_for(result, raw, []))
+    loaded = load_model_dir(directory)
+    records = [{"id": "x", "text": "The Minister may direct a service provider to intercept communications in real time."}]
+    assert np.allclose(loaded.predict_proba(records), result.estimator.predict_proba(records))
+    [prediction] = predict_records(loaded, records)
+    assert set(prediction["scores"]) == set(result.labels)
+    assert "surveillance_power" in prediction["labels"]
+    assert any("intercept" in quote for quote in prediction["evidence"]["surveillance_power"])
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_registered_model_is_served_by_mlflow(setup):
+    path, tmp_path = setup
+    config, raw = load_train_config(path)
+    result = train(config, progress=lambda m: None)
+    logged = log_run(result, path, raw, [])
+    assert str(logged["version"]) == "1"
+    port = _free_port()
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+           "MLFLOW_TRACKING_URI": config.mlflow.resolved_uri()}
+    server = subprocess.Popen(
+        [str(bin_dir / "mlflow"), "models", "serve", "-m", "models:/test-model/1", "--env-manager", "local",
+         "-h", "127.0.0.1", "-p", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        payload = {"dataframe_records": [{"text": "The Minister may direct a service provider to intercept communications in real time."}]}
+        deadline = time.time() + 120
+        while True:
+            try:
+                response = httpx.post(f"http://127.0.0.1:{port}/invocations", json=payload, timeout=10)
+                break
+            except httpx.TransportError:
+                if time.time() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(1)
+        assert response.status_code == 200, response.text
+        [row] = response.json()["predictions"]
+        assert "surveillance_power" in row["labels"].split(",")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    shutil.rmtree(tmp_path / "mlruns", ignore_errors=True)
