@@ -24,27 +24,13 @@ from provrisk.train.config import load_train_config
 from provrisk.train.run import train
 from provrisk.train.tracking import log_run, metadata_for
 from tests.corpora.test_dataset import _corpus
+from tests.label.test_weak import ACT
 
-ACTS = {
-    f"act-{n}": f"""ACT {n}
-
-1. Interpretation
-In this Act— "computer" means an electronic device.
-
-2. Unauthorised access
-A person who intentionally and without authority accesses a computer commits an offence.
-
-3. Interception
-The Minister may direct a service provider to intercept communications in real time and to keep confidential the fact of the direction.
-
-4. Blocking
-The Authority may order a service provider to block access to any website that is prejudicial to public order.
-
+SECTION_5 = """
 5. Warrants
 A judge may, on application by a police officer, issue a warrant to search a computer where it is necessary and proportionate.
 """
-    for n in range(1, 5)
-}
+ACTS = {f"act-{n}": ACT.replace("CYBER ACT", f"ACT {n}") + SECTION_5 for n in range(1, 5)}
 
 
 @pytest.fixture()
