@@ -39,7 +39,9 @@ def _normalise_term(term: str) -> str:
 def citation_parts(citation: str) -> tuple[str, tuple[str, ...], str | None] | None:
     """("s. 4", ("a", "1"), None) for "s. 4(a)(1)"; None for "Preamble para. 2"."""
     match = _CITATION_RE.match(citation.strip())
-    if not match or match.group("rest").strip().startswith(("[",)) is False and match.group("rest").strip():
+    # Anything after the citation ("Preamble para. 2", a " [2]" duplicate marker) is not a unit citation;
+    # callers strip duplicate markers first.
+    if not match or match.group("rest").strip():
         return None
     groups = tuple(re.findall(r"\(([^)]*)\)", match.group("groups")))
     term = match.group("term")
