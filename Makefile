@@ -13,7 +13,7 @@ OUT := out
 # Nothing may download model weights or data sets at run time.
 OFFLINE := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1
 
-.PHONY: run test install clean
+.PHONY: run test install browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,16 +23,23 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(DEV_INSTALLED): pyproject.toml $(INSTALLED)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,server,transformer,spark]'
 	touch $@
+
+# The browser test drives Debian's Chromium (never `playwright install`, which downloads
+# a browser); installed when missing and apt-get is usable, otherwise that test skips.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } ; } || \
+		echo "chromium not installed: the browser test will be skipped (apt-get install chromium)"
 
 install: $(INSTALLED)
 
 run: $(INSTALLED)
-	$(OFFLINE) $(BIN)/provrisk segment $(EXAMPLE) --format table --output $(OUT)/example-cybercrime-act.provisions.jsonl
-	@echo "Provisions of $(EXAMPLE) written to $(OUT)/example-cybercrime-act.provisions.jsonl"
+	$(OFFLINE) $(BIN)/provrisk score $(EXAMPLE) --format html --output $(OUT)/example-cybercrime-act.report.html
+	@echo "Open $(OUT)/example-cybercrime-act.report.html in a browser to read the report."
 
-test: $(DEV_INSTALLED)
+test: $(DEV_INSTALLED) browser
 	$(OFFLINE) $(BIN)/python -m pytest
 
 clean:

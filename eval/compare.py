@@ -50,4 +50,8 @@ def compare(model_names: list[str], gold_path: Path, corpus_dir: Path, labelling
         proba = model.predict_proba(gold_records, gold_votes if model.model_type == "linear" else None)
         results[model.name] = multilabel_scores(proba, gold, proba >= model.thresholds, labels)
         results[model.name]["grouped_cv_macro_f1"] = model.metadata["cv_metrics"]["macro_f1"]
+        trained_gold = {Path(model.metadata.get("config", {}).get("gold", {}).get("evaluation", "")).name}
+        results[model.name]["in_sample"] = bool(
+            model.metadata.get("config", {}).get("gold", {}).get("train_on_gold") and gold_path.name in trained_gold
+        )
     return {"gold": str(gold_path), "n": len(gold_records), "labels": labels, "results": results}

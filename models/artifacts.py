@@ -26,7 +26,10 @@ TRANSFORMER_DIR = "transformer"
 
 # The one type in a linear model file that skops does not trust by default; a file
 # naming any other untrusted type is refused.
-TRUSTED_TYPES = ["provrisk.models.linear.LinearRiskClassifier"]
+TRUSTED_TYPES = [
+    "provrisk.models.linear.LinearRiskClassifier",
+    "provrisk.label.label_model.DawidSkeneLabelModel",
+]
 
 
 @dataclass
@@ -53,9 +56,9 @@ class LoadedModel:
     def predict_proba(self, records: list[dict], lf_votes=None) -> np.ndarray:
         if self.model_type == "linear":
             return self.estimator.predict_proba(records, lf_votes)
-        from provrisk.models.linear import model_text
+        from provrisk.models.text import encoder_text
 
-        return self.estimator.predict_proba([model_text(r) for r in records])
+        return self.estimator.predict_proba([encoder_text(r) for r in records])
 
 
 def save_model_dir(directory: Path, estimator, metadata: dict) -> Path:

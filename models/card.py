@@ -26,7 +26,12 @@ def write_model_card(directory: Path, metadata: dict) -> Path:
         "## Evaluation",
         "",
         f"Cross-validation grouped by instrument on {metadata['n_gold']} dev-gold provisions from "
-        f"{len(metadata['gold_instruments'])} instruments; each fold's thresholds tuned on the other folds.",
+        f"{len(metadata['gold_instruments'])} instruments: no provision is scored by a model that saw its instrument; "
+        + (
+            "each fold's per-label thresholds are tuned on the other folds' out-of-fold predictions."
+            if metadata["config"].get("threshold", {}).get("strategy", "per_label_f1") == "per_label_f1"
+            else f"a fixed threshold of {metadata['config']['threshold'].get('fixed', 0.5)} for every label."
+        ),
         "",
         f"Macro-F1 {cv['macro_f1']:.3f} (rules-only label model on the same gold: {lm['macro_f1']:.3f}); "
         f"micro-F1 {cv['micro_f1']:.3f}; macro PR-AUC {cv['macro_pr_auc']:.3f}; calibration error (ECE) {cv['ece']:.3f}.",

@@ -17,7 +17,11 @@ provision records (dicts with ``text`` and, when known, ``heading``,
 
 Features: word 1–2-grams and character 3–5-grams of heading + lead-in +
 text, plus (``use_lf_votes``) the labelling functions' votes, which carry the
-analysts' rules into the model while the n-grams let it generalise past them.
+analysts' rules into the model while the n-grams let it generalise past them,
+and (``use_label_model``, which needs the votes) the probabilities of a
+one-coin Dawid–Skene label model fitted on the training provisions' votes
+(``label_model_``), so the regression starts from the rules' combined verdict
+and learns from gold where the text says otherwise.
 """
 
 from __future__ import annotations
@@ -33,11 +37,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
 
-
-def model_text(record: dict) -> str:
-    """What the classifier reads: the heading and lead-in words give a clause its meaning."""
-    parts = [record.get("heading") or "", record.get("context") or "", record.get("text") or ""]
-    return "\n".join(part for part in parts if part)
+from provrisk.models.text import model_text
 
 
 def _fit_one(X, y, weight, C, class_weight, max_iter, random_state):
@@ -59,6 +59,8 @@ class LinearRiskClassifier(BaseEstimator):
         max_char_features: int = 120000,
         use_lf_votes: bool = True,
         lf_vote_weight: float = 1.0,
+        use_label_model: bool = False,
+        label_model_weight: float = 1.0,
         C: float = 4.0,
         class_weight: str | None = "balanced",
         min_confidence: float = 0.2,
@@ -73,6 +75,8 @@ class LinearRiskClassifier(BaseEstimator):
         self.max_char_features = max_char_features
         self.use_lf_votes = use_lf_votes
         self.lf_vote_weight = lf_vote_weight
+        self.use_label_model = use_label_model
+        self.label_model_weight = label_model_weight
         self.C = C
         self.class_weight = class_weight
         self.min_confidence = min_confidence
@@ -92,8 +96,10 @@ class LinearRiskClassifier(BaseEstimator):
         if not self.use_lf_votes:
             return text_features.tocsr()
         votes = votes if votes is not None else self._lf_votes(records)
-        vote_features = sp.csr_matrix(votes.votes.astype(np.float64) * self.lf_vote_weight)
-        return sp.hstack([text_features, vote_features], format="csr")
+        blocks = [text_features, sp.csr_matrix(votes.votes.astype(np.float64) * self.lf_vote_weight)]
+        if self.use_label_model:
+            blocks.append(sp.csr_matrix(self.label_model_.predict_proba(votes.votes) * self.label_model_weight))
+        return sp.hstack(blocks, format="csr")
 
     def fit(self, X: Sequence[dict], Y, sample_weight=None, lf_votes=None):
         """``lf_votes`` (an :class:`~provrisk.label.apply.LFVotes` for ``X``) saves recomputing them."""
@@ -113,6 +119,11 @@ class LinearRiskClassifier(BaseEstimator):
         # stop_words_ lists every n-gram cut by min_df/max_features: introspection only, and most of the file size.
         for _, vectorizer in self.vectorizer_.transformer_list:
             vectorizer.stop_words_ = None
+        if self.use_label_model:
+            from provrisk.label.label_model import DawidSkeneLabelModel
+
+            lf_votes = lf_votes if lf_votes is not None else self._lf_votes(X)
+            self.label_model_ = DawidSkeneLabelModel(labels=self.labels_, lf_labels=lf_votes.lf_labels).fit(lf_votes.votes)
         features = self._features(X, lf_votes)
         base_weight = np.ones(len(Y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
         jobs = (
@@ -173,6 +184,9 @@ class LinearRiskClassifier(BaseEstimator):
 
     def __setstate__(self, state):
         vocabularies = state.pop("vocabularies_", None)
+        # Model files written before the label-model features existed.
+        state.setdefault("use_label_model", False)
+        state.setdefault("label_model_weight", 1.0)
         self.__dict__.update(state)
         if vocabularies is not None:
             for (_, vectorizer), (terms, indices) in zip(self.vectorizer_.transformer_list, vocabularies):

@@ -28,7 +28,8 @@ def predict_records(model, records: list[dict]) -> list[dict]:
             if label in predicted and votes.votes[i, column] == POSITIVE:
                 for start, end in spans:
                     quote = record["text"][start:end]
-                    if quote not in evidence.setdefault(label, []):
+                    # "Access" in a heading-like opening and "access" later are one trigger word.
+                    if quote.casefold() not in {q.casefold() for q in evidence.setdefault(label, [])}:
                         evidence[label].append(quote)
         if model.model_type == "linear":
             for label in predicted:

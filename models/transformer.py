@@ -82,6 +82,9 @@ class TransformerParams:
     learning_rate: float = 5e-5
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1
+    # Rare labels (1-5% positives) otherwise learn to say "no": a positive weighs
+    # sqrt(negatives / positives) times a negative, at most this much (None: no weighting).
+    pos_weight_cap: float | None = 10.0
     seed: int = 13
     device: str = "auto"
     num_threads: int | None = None
@@ -172,7 +175,13 @@ class TransformerClassifier(BaseEstimator):
         steps_per_epoch = math.ceil(len(texts) / params.batch_size)
         total_steps = steps_per_epoch * params.epochs
         scheduler = get_linear_schedule_with_warmup(optimizer, math.ceil(params.warmup_ratio * total_steps), total_steps)
-        loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none")
+        positives = targets.sum(axis=0)
+        pos_weight = np.ones(len(labels), dtype=np.float32)
+        if params.pos_weight_cap is not None:
+            ratio = (len(texts) - positives) / np.maximum(positives, 1.0)
+            pos_weight = np.clip(np.sqrt(ratio), 1.0, params.pos_weight_cap).astype(np.float32)
+        loss_fn = torch.nn.BCEWithLogitsLoss(reduction="none", pos_weight=torch.from_numpy(pos_weight).to(self.device_))
+        self._start_head_at_label_priors(positives / len(texts))
         order_rng = np.random.default_rng(params.seed)
 
         self.history_ = []
@@ -195,6 +204,14 @@ class TransformerClassifier(BaseEstimator):
             self.history_.append(epoch_loss / len(texts))
         self.model_.eval()
         return self
+
+    def _start_head_at_label_priors(self, priors: np.ndarray) -> None:
+        """A fresh head starts at each label's base rate, so early steps learn features, not frequencies."""
+        head = getattr(self.model_, "classifier", None)
+        if isinstance(head, torch.nn.Linear) and head.bias is not None:
+            priors = np.clip(priors, 0.01, 0.5)
+            with torch.no_grad():
+                head.bias.copy_(torch.from_numpy(np.log(priors / (1 - priors)).astype(np.float32)))
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         params = self._params()

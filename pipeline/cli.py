@@ -350,6 +350,69 @@ def predict(
     stderr.print(f"{len(predictions)} provisions scored with {loaded.name}; {flagged} flagged; wrote {output}")
 
 
+class ReportFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    html = "html"
+
+
+@app.command()
+@_one_line_errors
+def score(
+    file: Annotated[Path, typer.Argument(help="The statute to score (PDF, DOCX, HTML, TXT or Akoma Ntoso XML).")],
+    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="table: in the terminal; json, csv, html: a report document.")] = ReportFormat.table,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here (default: stdout; the table always prints).")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", help="Model directory or name under models/ (default: the shipped model).")] = None,
+    instrument_id: Annotated[Optional[str], typer.Option(help="Id used in provision ids (default: from the file name).")] = None,
+    all_provisions: Annotated[bool, typer.Option("--all", help="Table: list unflagged provisions too.")] = False,
+    max_mb: Annotated[Optional[float], typer.Option(help="Refuse files larger than this (MB).")] = None,
+) -> None:
+    """Score a statute provision by provision: labels, probabilities, trigger words and the standard each engages."""
+    from rich.progress import Progress
+
+    from provrisk.models.artifacts import load_model_dir
+    from provrisk.score import score_document
+    from provrisk.score.formats import profile_table, report_csv, report_json, report_table
+
+    loaded = load_model_dir(model)
+    with Progress(console=stderr, transient=True) as bar:
+        task = bar.add_task(f"scoring {file.name}", total=None)
+        document = score_document(
+            file,
+            loaded,
+            max_bytes=_max_bytes(max_mb),
+            instrument_id=instrument_id,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    _warn(document["instrument"]["warnings"])
+    if format == ReportFormat.table:
+        console = Console()
+        console.print(report_table(document, show_unflagged=all_provisions))
+        console.print(profile_table(document))
+        if output is None:
+            return
+    if format in (ReportFormat.json, ReportFormat.table):
+        text = report_json(document)
+    elif format == ReportFormat.csv:
+        text = report_csv(document)
+    else:
+        from provrisk.score.html import report_html
+
+        text = report_html(document)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from provrisk.io import write_text_atomic
+
+    write_text_atomic(output, text)
+    profile = document["profile"]
+    stderr.print(
+        f"{file.name}: {profile['flagged']} of {profile['provisions']} provisions flagged "
+        f"(risk index {profile['risk_index']:.1f}) with {loaded.name}; report written to {output}"
+    )
+
+
 @app.command("eval")
 @_one_line_errors
 def eval_models(
@@ -367,7 +430,8 @@ def eval_models(
     table = Table(title=f"{gold}: {report['n']} provisions (F1 per label)")
     table.add_column("label")
     for name in names:
-        table.add_column(name)
+        # A model trained on this gold scores in sample: its honest number is the grouped-CV row.
+        table.add_column(name + (" (in sample: trained on this gold)" if report["results"][name].get("in_sample") else ""))
     for label in report["labels"]:
         table.add_row(label, *[f"{report['results'][n]['per_label'][label]['f1']:.3f}" for n in names])
     table.add_row("macro-F1", *[f"{report['results'][n]['macro_f1']:.3f}" for n in names])
@@ -376,6 +440,69 @@ def eval_models(
         *["–" if "grouped_cv_macro_f1" not in report["results"][n] else f"{report['results'][n]['grouped_cv_macro_f1']:.3f}" for n in names],
     )
     Console().print(table)
+
+
+@app.command()
+@_one_line_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on (0.0.0.0: every interface; put a TLS proxy in front).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    model: Annotated[Optional[str], typer.Option("--model", help="Model directory or name under models/ (default: PROVRISK_MODEL or the shipped model).")] = None,
+) -> None:
+    """Run the web service: POST /v1/score, the web page at /, API docs at /docs (settings: PROVRISK_* variables)."""
+    import logging
+
+    import uvicorn
+
+    from provrisk.models.artifacts import load_model_dir
+    from provrisk.serve.app import ServeSettings, create_app
+
+    settings = ServeSettings.from_env(model=model)
+    # loaded here rather than at app startup so that a wrong --model is one line, not a uvicorn traceback
+    loaded = load_model_dir(settings.model)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    stderr.print(f"provrisk serving {loaded.name} on http://{host}:{port}/ (API docs at /docs); Ctrl+C stops it")
+    uvicorn.run(create_app(settings, model=loaded), host=host, port=port, log_level="info")
+
+
+class BatchFormat(str, Enum):
+    json = "json"
+    html = "html"
+    csv = "csv"
+
+
+@app.command()
+@_one_line_errors
+def batch(
+    source: Annotated[Path, typer.Argument(help="A folder of statutes (files directly in it), or a corpus manifest.jsonl / the folder holding it.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder (reports/, failures.jsonl, provisions.parquet, matrix.csv, heatmap.png, index.html).")],
+    model: Annotated[Optional[str], typer.Option("--model", help="Model directory or name under models/ (default: the shipped model).")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Worker processes (default: CPU cores, at most 4).")] = None,
+    format: Annotated[list[BatchFormat], typer.Option("--format", "-f", help="Statute report formats (repeatable; JSON is always written).")] = [BatchFormat.json, BatchFormat.html],
+    max_mb: Annotated[Optional[float], typer.Option(help="Refuse files larger than this (MB).")] = None,
+) -> None:
+    """Score many statutes in parallel and compare them; run it again to resume or to retry failures."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from provrisk.batch.run import collect_inputs, default_workers, run_batch
+
+    items = collect_inputs(source)
+    n_workers = workers or default_workers()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=stderr, transient=True) as bar:
+        task = bar.add_task(f"scoring with {n_workers} worker{'s' if n_workers > 1 else ''}", total=len(items))
+        result = run_batch(
+            items, out, model=model, workers=n_workers, formats=tuple(f.value for f in format),
+            max_bytes=_max_bytes(max_mb),
+            on_done=lambda outcome: bar.update(task, advance=1, description=f"{outcome.item.instrument_id}: {outcome.status}"),
+        )
+    for failure in result.failures:
+        stderr.print(f"[red]failed:[/red] {failure.error}", soft_wrap=True)
+    scored, skipped, failed = result.count("scored"), result.count("skipped"), result.count("failed")
+    typer.echo(f"{len(items)} statutes: {scored} scored, {skipped} already scored, {failed} failed; "
+               f"overview in {result.outputs['index.html']}")
+    if failed:
+        raise typer.Exit(EXIT_INPUT_ERROR)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,6 +7,7 @@ order, are the only label names any output may use.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,7 +33,8 @@ class Label(BaseModel):
     @property
     def standard(self) -> str:
         """What the label engages, in one sentence a reader of law recognises."""
-        return self.definition.strip().split(". ")[0].rstrip(".") + "."
+        # A sentence ends at a full stop before a capital; "with ... intent" is not an end.
+        return re.split(r"(?<=[^.]\.)\s+(?=[A-Z])", self.definition.strip())[0].rstrip(".") + "."
 
 
 class Taxonomy(BaseModel):

@@ -30,3 +30,10 @@ def test_invalid_taxonomy_is_a_one_line_config_error(tmp_path):
 def test_unknown_label_ids_are_refused():
     with pytest.raises(ConfigError, match="unknown label ids"):
         load_taxonomy().check(["vague_offence_terms", "made_up"])
+
+
+def test_standard_is_the_whole_first_sentence_even_with_an_ellipsis():
+    standard = load_taxonomy().label("optional_intent").standard
+    assert standard.startswith("Criminal intent (mens rea)")
+    assert "committed with ... intent" in standard
+    assert standard.endswith("or liability is strict.")

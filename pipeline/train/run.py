@@ -71,18 +71,18 @@ def make_estimator(config: TrainConfig, labels: list[str]):
 def _fit(estimator, records, targets, weights, votes):
     if hasattr(estimator, "set_calibration"):
         return estimator.fit(records, targets, sample_weight=weights, lf_votes=votes)
-    from provrisk.models.linear import model_text
+    from provrisk.models.text import encoder_text
 
-    return estimator.fit([model_text(r) for r in records], targets, sample_weight=weights)
+    return estimator.fit([encoder_text(r) for r in records], targets, sample_weight=weights)
 
 
 def _scores(estimator, records, votes):
     """Uncalibrated scores for the linear model, probabilities for the transformer."""
     if hasattr(estimator, "set_calibration"):
         return estimator.decision_function(records, votes)
-    from provrisk.models.linear import model_text
+    from provrisk.models.text import encoder_text
 
-    return estimator.predict_proba([model_text(r) for r in records])
+    return estimator.predict_proba([encoder_text(r) for r in records])
 
 
 def train(config: TrainConfig, weak: WeakLabels | None = None, progress=print) -> TrainResult:
@@ -116,7 +116,9 @@ def train(config: TrainConfig, weak: WeakLabels | None = None, progress=print) -
         progress(f"fold {fold + 1}/{config.cv.folds}: training on {len(train_idx)} provisions")
         estimator = make_estimator(config, labels)
         _fit(estimator, [records[i] for i in train_idx], targets[train_idx], weights[train_idx], _subset(weak.votes, train_idx))
-        oof[test_idx] = _scores(estimator, [records[i] for i in test_idx], _subset(weak.votes, test_idx))
+        # Calibration needs every provision's out-of-fold score; without it only gold is ever scored.
+        scored = test_idx if hasattr(estimator, "set_calibration") else np.intersect1d(test_idx, gold_rows)
+        oof[scored] = _scores(estimator, [records[i] for i in scored], _subset(weak.votes, scored))
         fold_of[test_idx] = fold
 
     final = make_estimator(config, labels)

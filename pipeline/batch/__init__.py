@@ -1,0 +1,1 @@
+"""Batch analysis: score many statutes in worker processes, resumably, and compare them."""

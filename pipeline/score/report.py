@@ -1,0 +1,184 @@
+"""The statute report: every provision of one statute scored, with a profile of the whole.
+
+Input: an :class:`~provrisk.ingest.types.IngestedText` (or a file path) and a
+:class:`~provrisk.models.artifacts.LoadedModel`. Output: a JSON-ready dict,
+the document every output format (``provrisk score``, ``POST /v1/score``,
+``provrisk batch``) is rendered from::
+
+    {"schema", "generated_at",
+     "instrument": {id, source, format, title, language, warnings, metadata},
+     "model": {name, type, trained_at, corpus_hash},
+     "labels": [{id, name, standard, mitigating}],   # the taxonomy, in file order
+     "profile": {provisions, flagged, share_flagged, label_counts, safeguards, risk_index},
+     "provisions": [{id, citation, heading, kind, role, path, start, end, text,
+                     labels, scores, evidence, flags}]}
+
+``labels``, ``scores`` and ``evidence`` of a provision are exactly what
+``provrisk predict`` gives for it; ``flags`` repeats each predicted label
+with its name, probability, the standard it engages and the quoted words.
+
+Risk index (documented in the README): over the provisions that carry a rule
+(``kind`` operative or schedule, not lead-in words), each provision scores
+``min(number of risk labels predicted, 3) / 3``, halved when the same
+provision also carries ``rights_safeguard``; the index is 100 times the mean.
+0 means nothing flagged; 100 means every rule carries three or more risk
+features and no safeguard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+from provrisk.errors import InputError
+from provrisk.ingest import ingest_file
+from provrisk.ingest.types import IngestedText
+from provrisk.models.predict import predict_records
+from provrisk.segment import segment_statute
+from provrisk.taxonomy import load_taxonomy
+
+REPORT_SCHEMA = "provrisk.statute-report/1"
+SAFEGUARD_LABEL = "rights_safeguard"
+# Provisions that carry a rule; preambles, definitions, final clauses and lead-in words do not.
+RULE_KINDS = ("operative", "schedule")
+MAX_FEATURES_PER_PROVISION = 3
+BATCH = 64
+
+
+def score_document(
+    path: str | Path,
+    model,
+    *,
+    max_bytes: int | None = None,
+    instrument_id: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """Ingest the file at ``path`` and score it (see :func:`score_ingested`)."""
+    kwargs = {} if max_bytes is None else {"max_bytes": max_bytes}
+    document = ingest_file(path, **kwargs)
+    return score_ingested(document, model, instrument_id=instrument_id or instrument_id_for(Path(path).name), progress=progress)
+
+
+def instrument_id_for(name: str) -> str:
+    """A provision-id prefix from a file name: lower case, runs of other characters as one dash."""
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", Path(name).stem.lower()).strip("-") or "document"
+
+
+def score_ingested(
+    document: IngestedText,
+    model,
+    *,
+    instrument_id: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """Segment and score one ingested statute; ``progress(done, total)`` is called per batch of provisions."""
+    instrument_id = instrument_id or instrument_id_for(document.source)
+    provisions = [p.to_dict() for p in segment_statute(document.text, instrument_id)]
+    if not provisions:
+        raise InputError(document.source, "no provisions found: the text has no numbered sections or articles (is this a statute?)")
+    predictions: list[dict] = []
+    for start in range(0, len(provisions), BATCH):
+        predictions.extend(predict_records(model, provisions[start : start + BATCH]))
+        if progress is not None:
+            progress(len(predictions), len(provisions))
+    taxonomy = load_taxonomy()
+    names = {label.id: label for label in taxonomy.labels}
+    scored = []
+    for provision, prediction in zip(provisions, predictions):
+        flags = [
+            {
+                "label": label,
+                "name": names[label].name,
+                "probability": prediction["scores"][label],
+                "standard": names[label].standard,
+                "mitigating": label == SAFEGUARD_LABEL,
+                "evidence": prediction["evidence"].get(label, []),
+            }
+            for label in prediction["labels"]
+        ]
+        flags.sort(key=lambda flag: -flag["probability"])
+        scored.append(
+            {
+                "id": provision["id"],
+                "citation": provision["citation"],
+                "heading": provision.get("heading") or "",
+                "kind": provision["kind"],
+                "role": provision["role"],
+                "path": provision["path"],
+                "start": provision["start"],
+                "end": provision["end"],
+                "page": document.page_at(provision["start"]),
+                "text": provision["text"],
+                "labels": prediction["labels"],
+                "scores": prediction["scores"],
+                "evidence": prediction["evidence"],
+                "flags": flags,
+            }
+        )
+    metadata = model.metadata
+    return {
+        "schema": REPORT_SCHEMA,
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "instrument": {
+            "id": instrument_id,
+            "source": document.source,
+            "format": document.format,
+            "title": document.metadata.get("title") or _first_line(document.text),
+            "language": document.language,
+            "warnings": list(document.warnings),
+            "metadata": dict(document.metadata),
+        },
+        "model": {
+            "name": model.name,
+            "type": model.model_type,
+            "trained_at": metadata.get("trained_at"),
+            "corpus_hash": metadata.get("corpus_hash"),
+        },
+        "labels": [
+            {"id": label.id, "name": label.name, "standard": label.standard, "mitigating": label.id == SAFEGUARD_LABEL}
+            for label in taxonomy.labels
+        ],
+        "profile": statute_profile(scored, taxonomy.ids),
+        "provisions": scored,
+    }
+
+
+def statute_profile(provisions: list[dict], label_ids: list[str]) -> dict:
+    """Counts per label, share of provisions flagged, safeguards found, and the risk index."""
+    risk_labels = [label for label in label_ids if label != SAFEGUARD_LABEL]
+    counts = {label: 0 for label in label_ids}
+    flagged = 0
+    for provision in provisions:
+        for label in provision["labels"]:
+            counts[label] += 1
+        if any(label in risk_labels for label in provision["labels"]):
+            flagged += 1
+    rules = [p for p in provisions if p["kind"] in RULE_KINDS and p["role"] == "rule"]
+    contributions = []
+    for provision in rules:
+        n_risk = sum(label in risk_labels for label in provision["labels"])
+        weight = min(n_risk, MAX_FEATURES_PER_PROVISION) / MAX_FEATURES_PER_PROVISION
+        contributions.append(weight * (0.5 if SAFEGUARD_LABEL in provision["labels"] else 1.0))
+    return {
+        "provisions": len(provisions),
+        "rules": len(rules),
+        "flagged": flagged,
+        "share_flagged": round(flagged / len(provisions), 4) if provisions else 0.0,
+        "label_counts": counts,
+        "safeguards": [
+            {"citation": p["citation"], "evidence": p["evidence"].get(SAFEGUARD_LABEL, [])}
+            for p in provisions
+            if SAFEGUARD_LABEL in p["labels"]
+        ],
+        "risk_index": round(100 * sum(contributions) / len(contributions), 1) if contributions else 0.0,
+    }
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:200]
+    return ""

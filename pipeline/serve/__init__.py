@@ -1,0 +1,1 @@
+"""The web service: FastAPI app scoring uploaded statutes, and the web page at /."""

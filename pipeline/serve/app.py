@@ -1,0 +1,419 @@
+"""The provrisk web service: score an uploaded statute over HTTP, and a web page to do it in a browser.
+
+``create_app(settings)`` returns a FastAPI app with
+
+- ``POST /v1/score``: a ``multipart/form-data`` upload (field ``file``: PDF, DOCX,
+  HTML, TXT or Akoma Ntoso XML) or a JSON body ``{"text": ..., "name": ...}``;
+  answers the statute report document of ``provrisk score --format json``
+  (``?format=csv``: the CSV of ``provrisk score --format csv``);
+- ``GET /v1/labels``: the taxonomy (id, name, definition, standard engaged);
+- ``GET /v1/models``: the model being served and the models under ``models/``;
+- ``GET /healthz``, ``GET /`` (the web page) and the OpenAPI docs at ``/docs``.
+
+Settings (:class:`ServeSettings`, read from the environment by default):
+``PROVRISK_MODEL`` (model name or directory, default the shipped model),
+``PROVRISK_MAX_UPLOAD_MB`` (default the project's ``max_input_mb``, 50),
+``PROVRISK_REQUEST_TIMEOUT_S`` (60), ``PROVRISK_API_TOKEN`` (unset: no auth),
+``PROVRISK_KEEP_UPLOADS`` (unset: uploads are not kept),
+``PROVRISK_SCORING_THREADS`` (4) and ``PROVRISK_MAX_IN_FLIGHT`` (16).
+
+Privacy: an upload is read into memory, scored and dropped with the response;
+nothing is written to disk and nothing but the model is shared between
+requests. Only when ``PROVRISK_KEEP_UPLOADS=<dir>`` is set is each upload also
+saved there, as ``<dir>/<random uuid>`` (never a name taken from the client),
+readable by the server's user only; the log line "kept upload" pairs that uuid
+with the upload's sanitised name.
+
+Limits: bodies over the upload limit are refused with 413 without being read
+to the end; scoring that takes longer than the timeout answers 504 (the work
+finishes in its thread, which stays counted against ``PROVRISK_SCORING_THREADS``
+until then, so runaway documents cannot pile up); more than
+``PROVRISK_MAX_IN_FLIGHT`` scoring requests at once answer 503. Slow clients
+and TLS are for a reverse proxy in front of the service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import os
+import re
+import secrets
+import time
+import uuid
+from base64 import b64encode
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+import provrisk
+from provrisk.errors import ConfigError, InputError
+from provrisk.ingest import ingest_bytes
+from provrisk.models.artifacts import METADATA, MODELS_DIR, LoadedModel, load_model_dir
+from provrisk.score.formats import report_csv, report_json
+from provrisk.score.report import instrument_id_for, score_ingested
+from provrisk.serve.upload import RequestRefused, Upload, read_json_text, read_multipart_file
+from provrisk.settings import get_settings
+from provrisk.taxonomy import load_taxonomy
+
+logger = logging.getLogger("provrisk.serve")
+
+PAGE_PATH = Path(__file__).parent / "static" / "index.html"
+UPLOAD_FIELD = "file"
+# A statute small enough to score in milliseconds, scored once at startup so the
+# lazily built, process-wide caches (spaCy tokenizer and cue matchers, taxonomy)
+# exist before concurrent requests could race to build them.
+WARM_UP_STATUTE = b"1. Interception\nAn authorised officer may intercept any communication without a warrant.\n"
+
+
+class ServeSettings(BaseModel):
+    """How the service runs; :meth:`from_env` reads each field from its ``PROVRISK_*`` variable."""
+
+    model: str | None = None
+    max_upload_bytes: int = Field(default_factory=lambda: get_settings().max_input_bytes, gt=0)
+    request_timeout_s: float = Field(60.0, gt=0)
+    api_token: str | None = None
+    keep_uploads_dir: Path | None = None
+    scoring_threads: int = Field(4, ge=1)
+    max_in_flight: int = Field(16, ge=1)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> ServeSettings:
+        environ = os.environ if environ is None else environ
+        values: dict = {}
+        readers = {
+            "PROVRISK_MODEL": ("model", str),
+            "PROVRISK_MAX_UPLOAD_MB": ("max_upload_bytes", lambda mb: int(float(mb) * 1024 * 1024)),
+            "PROVRISK_REQUEST_TIMEOUT_S": ("request_timeout_s", float),
+            "PROVRISK_API_TOKEN": ("api_token", str),
+            "PROVRISK_KEEP_UPLOADS": ("keep_uploads_dir", Path),
+            "PROVRISK_SCORING_THREADS": ("scoring_threads", int),
+            "PROVRISK_MAX_IN_FLIGHT": ("max_in_flight", int),
+        }
+        for variable, (field, parse) in readers.items():
+            raw = environ.get(variable, "").strip()
+            if not raw:  # set but empty, as in a .env template, means unset
+                continue
+            try:
+                values[field] = parse(raw)
+            except ValueError:
+                raise ConfigError(f"{variable}={raw!r}: not a valid value for {field}") from None
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        try:
+            return cls(**values)
+        except ValidationError as error:
+            first = error.errors()[0]
+            raise ConfigError(f"server setting {first['loc'][0]}: {first['msg']}") from None
+
+
+class ReportFormat(str, Enum):
+    json = "json"
+    csv = "csv"
+
+
+@dataclass
+class ScoringService:
+    """What requests share: the settings, the loaded model and the threads that score."""
+
+    settings: ServeSettings
+    model: LoadedModel
+    executor: ThreadPoolExecutor
+    in_flight: int = 0
+
+    def score_upload(self, upload: Upload) -> dict:
+        """Ingest and score one upload (runs in a scoring thread; raises InputError for a bad document)."""
+        if self.settings.keep_uploads_dir is not None:
+            self._keep(upload)
+        document = ingest_bytes(upload.data, upload.name, max_bytes=self.settings.max_upload_bytes)
+        return score_ingested(document, self.model, instrument_id=instrument_id_for(upload.name))
+
+    def _keep(self, upload: Upload) -> None:
+        kept_as = uuid.uuid4().hex
+        path = self.settings.keep_uploads_dir / kept_as
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(upload.data)
+        logger.info("kept upload %s as %s (%d bytes)", json.dumps(upload.name), kept_as, len(upload.data))
+
+    async def score(self, upload: Upload) -> dict:
+        """Score in a scoring thread; 504 when it takes longer than the request timeout."""
+        # A dedicated executor rather than anyio's to_thread: anyio waits for a
+        # cancelled thread to finish, which would hold the 504 back until scoring ends.
+        future = asyncio.get_running_loop().run_in_executor(self.executor, self.score_upload, upload)
+        try:
+            return await asyncio.wait_for(future, self.settings.request_timeout_s)
+        except TimeoutError:
+            raise RequestRefused(
+                504,
+                f"{upload.name}: scoring took longer than the server's limit of "
+                f"{self.settings.request_timeout_s:g} s; split the document into parts and score each",
+            ) from None
+
+
+def _service(request: Request) -> ScoringService:
+    return request.app.state.service
+
+
+_bearer = HTTPBearer(auto_error=False, description="Needed only when the server sets PROVRISK_API_TOKEN.")
+
+
+def require_token(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> None:
+    """401 unless the request carries the configured bearer token (no check when none is configured)."""
+    expected = _service(request).settings.api_token
+    if expected is None:
+        return
+    supplied = credentials.credentials if credentials is not None and credentials.scheme.lower() == "bearer" else ""
+    # bytes, because compare_digest refuses non-ASCII str; constant time so the token cannot be guessed by timing
+    if not secrets.compare_digest(supplied.encode("utf-8"), expected.encode("utf-8")):
+        raise RequestRefused(401, "missing or wrong access token: send the header Authorization: Bearer <token>")
+
+
+SCORE_REQUEST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": [UPLOAD_FIELD],
+                    "properties": {
+                        UPLOAD_FIELD: {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "The statute: PDF, DOCX, HTML, TXT or Akoma Ntoso XML.",
+                        }
+                    },
+                }
+            },
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["text"],
+                    "properties": {
+                        "text": {"type": "string", "description": "The statute as plain text."},
+                        "name": {"type": "string", "description": "A file name for the report (default text.txt)."},
+                    },
+                }
+            },
+        },
+    }
+}
+ERROR_RESPONSE = {
+    "content": {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}}}}}
+}
+
+
+def create_app(settings: ServeSettings | None = None, *, model: LoadedModel | None = None) -> FastAPI:
+    """The service. ``model``: an already loaded model to serve instead of loading ``settings.model``."""
+    settings = settings or ServeSettings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        loaded = model if model is not None else load_model_dir(settings.model)
+        if settings.keep_uploads_dir is not None:
+            settings.keep_uploads_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        executor = ThreadPoolExecutor(max_workers=settings.scoring_threads, thread_name_prefix="provrisk-score")
+        score_ingested(ingest_bytes(WARM_UP_STATUTE, "warm-up.txt"), loaded)
+        app.state.service = ScoringService(settings, loaded, executor)
+        logger.info(
+            "serving model %s; uploads up to %s bytes; timeout %g s; auth %s; uploads %s",
+            loaded.name,
+            settings.max_upload_bytes,
+            settings.request_timeout_s,
+            "on" if settings.api_token else "off",
+            f"kept in {settings.keep_uploads_dir}" if settings.keep_uploads_dir else "not kept",
+        )
+        yield
+        executor.shutdown(wait=False, cancel_futures=True)
+
+    app = FastAPI(
+        title="provrisk",
+        version=provrisk.__version__,
+        description=(
+            "Flags human-rights risk features in cybercrime and surveillance legislation, provision by provision. "
+            "Flags are prompts for legal review, not legal conclusions."
+        ),
+        lifespan=lifespan,
+    )
+    _add_error_handlers(app)
+    page, page_policy = _load_page()
+
+    @app.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False)
+    def index() -> HTMLResponse:
+        return HTMLResponse(page, headers=page_policy)
+
+    @app.get("/healthz", tags=["service"])
+    def healthz(request: Request) -> dict:
+        """Liveness: the model is loaded and the service answers."""
+        return {"status": "ok", "model": _service(request).model.name, "version": provrisk.__version__}
+
+    app.add_api_route("/healthz", healthz, methods=["HEAD"], include_in_schema=False)
+
+    v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_token)], responses={401: ERROR_RESPONSE})
+
+    @v1.post(
+        "/score",
+        tags=["scoring"],
+        openapi_extra=SCORE_REQUEST_BODY,
+        responses={
+            200: {"content": {"text/csv": {}}, "description": "The statute report (JSON, or CSV with ?format=csv)."},
+            413: ERROR_RESPONSE,
+            422: ERROR_RESPONSE,
+            503: ERROR_RESPONSE,
+            504: ERROR_RESPONSE,
+        },
+    )
+    async def score(request: Request, format: ReportFormat = ReportFormat.json) -> Response:
+        """Score a statute provision by provision: labels, probabilities, trigger words, the standard each engages."""
+        service = _service(request)
+        if service.in_flight >= service.settings.max_in_flight:
+            raise RequestRefused(503, "the server is busy scoring other documents; try again shortly")
+        service.in_flight += 1
+        try:
+            return await _score_request(request, service, format)
+        finally:
+            service.in_flight -= 1
+
+    @v1.get("/labels", tags=["reference"])
+    def labels() -> dict:
+        """The risk-feature taxonomy: every label the service may predict, in taxonomy order."""
+        taxonomy = load_taxonomy()
+        return {
+            "version": taxonomy.version,
+            "labels": [
+                {"id": label.id, "name": label.name, "definition": label.definition, "standard": label.standard}
+                for label in taxonomy.labels
+            ],
+        }
+
+    @v1.get("/models", tags=["reference"])
+    def models(request: Request) -> dict:
+        """The model scoring requests, with its cross-validated metrics, and the models installed under models/."""
+        loaded = _service(request).model
+        return {"loaded": _model_summary(loaded.name, loaded.metadata), "available": _installed_models()}
+
+    app.include_router(v1)
+    return app
+
+
+async def _score_request(request: Request, service: ScoringService, report_format: ReportFormat) -> Response:
+    limit = service.settings.max_upload_bytes
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "multipart/form-data":
+        upload = await read_multipart_file(request, UPLOAD_FIELD, limit)
+    elif content_type == "application/json":
+        upload = await read_json_text(request, limit)
+    else:
+        raise RequestRefused(
+            415, f'send the statute as multipart/form-data in a field "{UPLOAD_FIELD}", or as JSON {{"text": ...}}'
+        )
+    started = time.perf_counter()
+    try:
+        document = await service.score(upload)
+    except (InputError, RequestRefused):
+        raise
+    except Exception as error:
+        logger.exception("unexpected failure scoring %s", json.dumps(upload.name))
+        raise RequestRefused(
+            500, f"{upload.name}: unexpected failure while scoring ({type(error).__name__}); the server log has details"
+        ) from None
+    profile = document["profile"]
+    logger.info(
+        "scored %s: %d bytes, %d provisions, %d flagged, %.2f s",
+        json.dumps(upload.name), len(upload.data), profile["provisions"], profile["flagged"], time.perf_counter() - started,
+    )
+    if report_format == ReportFormat.csv:
+        filename = f"{document['instrument']['id']}-provrisk.csv"  # instrument ids are [a-z0-9-] only
+        return Response(
+            report_csv(document),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    return Response(report_json(document), media_type="application/json")
+
+
+def _model_summary(name: str, metadata: dict) -> dict:
+    metrics = metadata.get("cv_metrics") or {}
+    return {
+        "name": name,
+        "type": metadata.get("model_type"),
+        "trained_at": metadata.get("trained_at"),
+        "corpus_hash": metadata.get("corpus_hash"),
+        "labels": metadata.get("labels", []),
+        "metrics": {key: metrics[key] for key in ("macro_f1", "micro_f1", "macro_pr_auc", "ece") if key in metrics},
+    }
+
+
+def _installed_models() -> list[dict]:
+    installed = []
+    for metadata_path in sorted(MODELS_DIR.glob(f"*/{METADATA}")):
+        try:
+            metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            logger.warning("skipping %s: unreadable model metadata", metadata_path)
+            continue
+        summary = _model_summary(metadata_path.parent.name, metadata)
+        del summary["labels"]
+        installed.append(summary)
+    return installed
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """Every error answers one line of JSON, ``{"error": "..."}``; no traceback reaches a client."""
+
+    @app.exception_handler(RequestRefused)
+    async def refused(request: Request, error: RequestRefused) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+        return JSONResponse({"error": error.message, **error.extra}, status_code=error.status, headers=headers)
+
+    @app.exception_handler(InputError)
+    async def unreadable(request: Request, error: InputError) -> JSONResponse:
+        return JSONResponse({"error": str(error)}, status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
+        first = error.errors()[0]
+        where = " ".join(str(part) for part in first.get("loc", ()))
+        return JSONResponse({"error": f"{where}: {first.get('msg', 'invalid value')}"}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": str(error.detail)}, status_code=error.status_code, headers=error.headers)
+
+    # Starlette re-raises the exception after this response, so the server logs its traceback.
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        return JSONResponse(
+            {"error": f"unexpected failure ({type(error).__name__}); the server log has details"}, status_code=500
+        )
+
+
+def _load_page() -> tuple[str, dict[str, str]]:
+    """The web page and its security headers: only its own inline script and style may run."""
+    page = PAGE_PATH.read_text(encoding="utf-8")
+
+    def hashes(tag: str) -> str:
+        blocks = re.findall(rf"<{tag}>(.*?)</{tag}>", page, flags=re.DOTALL)
+        return " ".join(f"'sha256-{b64encode(hashlib.sha256(block.encode()).digest()).decode()}'" for block in blocks)
+
+    policy = (
+        f"default-src 'none'; script-src {hashes('script')}; style-src {hashes('style')}; "
+        "connect-src 'self'; img-src 'self' data:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
+    )
+    return page, {
+        "Content-Security-Policy": policy,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+    }

@@ -1,0 +1,1 @@
+"""Tests of `provrisk batch` and Spark scale-out."""

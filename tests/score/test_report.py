@@ -1,0 +1,139 @@
+"""Scoring a whole statute: the report document, its profile, and the `provrisk score` command."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from provrisk.cli import app
+from provrisk.ingest import ingest_bytes
+from provrisk.models.artifacts import load_model_dir
+from provrisk.models.predict import predict_records
+from provrisk.score import score_document, score_ingested
+from provrisk.score.report import statute_profile
+from provrisk.segment import segment_statute
+from provrisk.taxonomy import load_taxonomy
+from tests.conftest import REPO_ROOT
+
+EXAMPLE = REPO_ROOT / "corpora" / "examples" / "example-cybercrime-act.txt"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model_dir()
+
+
+@pytest.fixture(scope="module")
+def example_report(model):
+    return score_document(EXAMPLE, model)
+
+
+def test_every_provision_is_scored_as_provrisk_predict_scores_it(model, example_report):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    provisions = [p.to_dict() for p in segment_statute(ingest_bytes(text.encode(), EXAMPLE.name).text, "example-cybercrime-act")]
+    expected = {p["id"]: p for p in predict_records(model, provisions)}
+    assert [p["id"] for p in example_report["provisions"]] == [p["id"] for p in provisions]
+    for provision in example_report["provisions"]:
+        assert {key: provision[key] for key in ("labels", "scores", "evidence")} == {
+            key: expected[provision["id"]][key] for key in ("labels", "scores", "evidence")
+        }
+        assert set(provision["scores"]) == set(load_taxonomy().ids)
+        assert [flag["label"] for flag in provision["flags"]] == sorted(
+            provision["labels"], key=lambda label: -provision["scores"][label]
+        )
+
+
+def test_flags_cite_quote_and_name_the_standard(example_report):
+    taxonomy = load_taxonomy()
+    flagged = [p for p in example_report["provisions"] if p["flags"]]
+    assert flagged, "the example statute was written to trigger several labels"
+    for provision in flagged:
+        assert provision["citation"].startswith(("s. ", "Preamble", "Final"))
+        for flag in provision["flags"]:
+            assert flag["standard"] == taxonomy.label(flag["label"]).standard
+            assert flag["evidence"], f"{provision['citation']} {flag['label']} has no quoted trigger words"
+    blocking = next(p for p in example_report["provisions"] if p["citation"] == "s. 13(1)")
+    assert "executive_blocking_takedown" in blocking["labels"]
+
+
+def test_profile_counts_agree_with_the_provisions(example_report):
+    profile, provisions = example_report["profile"], example_report["provisions"]
+    assert profile["provisions"] == len(provisions)
+    for label, count in profile["label_counts"].items():
+        assert count == sum(label in p["labels"] for p in provisions)
+    assert [s["citation"] for s in profile["safeguards"]] == [
+        p["citation"] for p in provisions if "rights_safeguard" in p["labels"]
+    ]
+    assert 0 < profile["risk_index"] <= 100
+
+
+def _provision(labels, kind="operative", role="rule"):
+    return {"citation": "s. 1", "labels": labels, "kind": kind, "role": role, "evidence": {}}
+
+
+def test_risk_index_follows_the_documented_formula():
+    ids = load_taxonomy().ids
+    provisions = [
+        _provision(["surveillance_power", "no_prior_judicial_authorisation", "secrecy_obligation", "compelled_assistance"]),  # 1
+        _provision(["surveillance_power", "rights_safeguard"]),  # 1/3 halved
+        _provision([]),  # 0
+        _provision(["expression_offence"], kind="definition"),  # not a rule: not counted
+    ]
+    profile = statute_profile(provisions, ids)
+    assert profile["rules"] == 3
+    assert profile["risk_index"] == pytest.approx(round(100 * (1 + 1 / 6) / 3, 1))
+    assert profile["flagged"] == 3 and profile["share_flagged"] == 0.75
+
+
+def test_text_without_provisions_is_an_input_error(model):
+    from provrisk.errors import InputError
+
+    with pytest.raises(InputError, match="notes.txt: no provisions found"):
+        score_ingested(ingest_bytes(b"Just a shopping list: eggs, milk.", "notes.txt"), model)
+
+
+@pytest.mark.corpus
+def test_philippines_real_time_collection_and_blocking_are_flagged(corpus_dir, model):
+    report = score_document(corpus_dir / "texts" / "phl-cybercrime-prevention-act-2012.txt", model)
+    by_citation = {p["citation"]: p for p in report["provisions"]}
+    collection, blocking = by_citation["s. 12"], by_citation["s. 19"]
+    assert "surveillance_power" in collection["labels"]
+    assert "executive_blocking_takedown" in blocking["labels"]
+    for provision, label in ((collection, "surveillance_power"), (blocking, "executive_blocking_takedown")):
+        quotes = provision["evidence"][label]
+        assert quotes and all(quote.lower() in provision["text"].lower() for quote in quotes)
+
+
+def test_score_command_writes_each_format(tmp_path):
+    for fmt in ("json", "csv", "html"):
+        out = tmp_path / f"report.{fmt}"
+        result = runner.invoke(app, ["score", str(EXAMPLE), "--format", fmt, "--output", str(out)])
+        assert result.exit_code == 0, result.output
+        assert "report written to" in result.stderr
+    document = json.loads((tmp_path / "report.json").read_text())
+    assert document["schema"] == "provrisk.statute-report/1"
+    assert {"citation", "text", "labels", "scores", "evidence"} <= set(document["provisions"][0])
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "report.csv").read_text())))
+    assert {row["citation"] for row in rows} == {p["citation"] for p in document["provisions"]}
+    assert {row["label"] for row in rows if row["label"]} == {l for p in document["provisions"] for l in p["labels"]}
+    assert "s. 13(1)" in (tmp_path / "report.html").read_text()
+
+
+def test_score_table_prints_citations_labels_and_quotes():
+    result = runner.invoke(app, ["score", str(EXAMPLE)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "s. 13(1)" in result.stdout and "executive_blocking_takedown" in result.stdout
+    assert "risk index" in result.stdout
+
+
+def test_score_bad_file_is_one_line(tmp_path):
+    binary = tmp_path / "statute.pdf"
+    binary.write_bytes(b"\x00\x01garbage" * 10)
+    result = runner.invoke(app, ["score", str(binary)])
+    assert result.exit_code == 2
+    assert "statute.pdf" in result.stderr and "Traceback" not in result.output
