@@ -474,7 +474,7 @@ class BatchFormat(str, Enum):
 @app.command()
 @_one_line_errors
 def batch(
-    source: Annotated[Path, typer.Argument(help="A folder of statutes (files directly in it), or a corpus manifest.jsonl / the folder holding it.")],
+    source: Annotated[Path, typer.Argument(metavar="DIR_OR_MANIFEST", help="A folder of statutes (files directly in it), or a corpus manifest.jsonl / the folder holding it.")],
     out: Annotated[Path, typer.Option("--out", help="Output folder (reports/, failures.jsonl, provisions.parquet, matrix.csv, heatmap.png, index.html).")],
     model: Annotated[Optional[str], typer.Option("--model", help="Model directory or name under models/ (default: the shipped model).")] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Worker processes (default: CPU cores, at most 4).")] = None,

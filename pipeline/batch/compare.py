@@ -22,14 +22,11 @@ from __future__ import annotations
 
 import base64
 import html
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
-from provrisk.io import write_text_atomic
+from provrisk.io import write_atomic, write_text_atomic
 from provrisk.taxonomy import load_taxonomy
 
 SAFEGUARD_LABEL = "rights_safeguard"
@@ -47,11 +44,11 @@ def write_comparison(documents: list[dict], failures: list[dict], out: Path, *, 
     paths = {name: out / name for name in ("provisions.parquet", "provisions.csv", "matrix.csv", "heatmap.png", "index.html")}
 
     provisions = provisions_frame(documents, label_ids)
-    _write_atomic(paths["provisions.parquet"], lambda tmp: provisions.to_parquet(tmp, index=False))
+    write_atomic(paths["provisions.parquet"], lambda tmp: provisions.to_parquet(tmp, index=False))
     write_text_atomic(paths["provisions.csv"], provisions.assign(labels=provisions["labels"].str.join(",")).to_csv(index=False))
     write_text_atomic(paths["matrix.csv"], matrix_frame(documents, label_ids).to_csv(index=False, float_format="%.4f"))
     if ranked:
-        _write_atomic(paths["heatmap.png"], lambda tmp: draw_heatmap(ranked, labels, tmp))
+        write_atomic(paths["heatmap.png"], lambda tmp: draw_heatmap(ranked, labels, tmp))
         heatmap = paths["heatmap.png"].read_bytes()
     else:
         # No statute scored: a heatmap from an earlier run would describe statutes this index does not list.
@@ -158,24 +155,11 @@ def draw_heatmap(ranked: list[dict], labels, path: Path) -> None:
     for row, values in enumerate(shares):
         for column, value in enumerate(values):
             if value > 0:
-                axes.text(column, row, f"{value:.0%}", ha="center", va="center", fontsize=6,
+                axes.text(column, row, f"{value:.0%}" if value >= 0.005 else "<1%", ha="center", va="center", fontsize=6,
                           color="white" if value > 0.6 * vmax else "black")
     figure.colorbar(risk, ax=axes, shrink=0.6, format=PercentFormatter(1.0, decimals=0), label="share of provisions flagged")
     axes.set_title("Share of each statute's provisions flagged, per risk feature (green: safeguards)", fontsize=10)
     figure.savefig(path, format="png", dpi=110)
-
-
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Binary outputs: written by ``write`` to a temporary file in the same folder, then renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 STYLE = """
@@ -208,13 +192,17 @@ def index_html(ranked: list[dict], failures: list[dict], labels, heatmap: bytes 
         "<title>provrisk: statutes compared</title>",
         f"<style>{STYLE}</style></head><body>",
         "<h1>Statutes compared</h1>",
-        f'<p class="note">{len(ranked)} statute{"s" if len(ranked) != 1 else ""} scored, '
-        f"{len(failures)} could not be scored. Model: {e(', '.join(models) or 'none')}.</p>",
-        '<p class="note">Ranked by <strong>risk index</strong> (0–100): over the provisions that carry a rule, '
-        "each scores the number of risk features flagged in it (at most 3) divided by 3, halved when the same "
-        "provision carries a human-rights safeguard; the index is 100 times the mean. Flags are a model's reading, "
-        "to be checked against the text: open a statute's report for the provisions, the quoted trigger words and "
-        "the standard each feature engages.</p>",
+        (
+            f'<p class="note">{len(ranked)} statute{"s" if len(ranked) != 1 else ""} scored, '
+            f"{len(failures)} could not be scored. Model: {e(', '.join(models) or 'none')}.</p>"
+        ),
+        (
+            '<p class="note">Ranked by <strong>risk index</strong> (0–100): over the provisions that carry a rule, '
+            "each scores the number of risk features flagged in it (at most 3) divided by 3, halved when the same "
+            "provision carries a human-rights safeguard; the index is 100 times the mean. Flags are a model's reading, "
+            "to be checked against the text: open a statute's report for the provisions, the quoted trigger words and "
+            "the standard each feature engages.</p>"
+        ),
         "<h2>Instruments by risk index</h2>",
     ]
     if ranked:

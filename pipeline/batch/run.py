@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from provrisk.corpora.manifest import load_manifest, text_path
-from provrisk.errors import ConfigError, InputError
+from provrisk.errors import InputError
 from provrisk.io import write_text_atomic
 from provrisk.models.artifacts import METADATA, resolve_model_dir
 from provrisk.score.report import REPORT_SCHEMA, instrument_id_for
@@ -143,14 +143,18 @@ def read_report(path: Path) -> dict | None:
 
 
 def is_current(document: dict | None, item: BatchItem, sha256: str | None, model: dict) -> bool:
-    """Whether a stored report is of these source bytes, under this id, by this model."""
+    """Whether a stored report is of these source bytes, under this id and manifest entry, by this model."""
     if document is None or sha256 is None or document.get("schema") != REPORT_SCHEMA:
         return False
     batch = document.get("batch") or {}
+    instrument = document.get("instrument") or {}
     stored_model = document.get("model") or {}
     return (
         batch.get("source_sha256") == sha256
-        and (document.get("instrument") or {}).get("id") == item.instrument_id
+        and instrument.get("id") == item.instrument_id
+        # A corrected title or jurisdiction in the manifest must reach the reports and the comparison.
+        and batch.get("jurisdiction") == item.jurisdiction
+        and (not item.title or instrument.get("title") == item.title)
         and stored_model.get("name") == model["name"]
         and stored_model.get("trained_at") == model["trained_at"]
         and isinstance(document.get("provisions"), list)
@@ -246,23 +250,28 @@ def run_batch(
     if todo:
         workers = max(1, min(workers or default_workers(), len(todo)))
         # spawn, not fork: the parent runs a progress thread, and forking a threaded process can deadlock.
-        with ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_load_worker_model,
             initargs=(model,),
-        ) as pool:
+        )
+        try:
             futures = {pool.submit(score_item, item, reports_dir, formats, max_bytes): item for item in todo}
             for future in as_completed(futures):
                 item = futures[future]
                 try:
                     outcome = future.result()
                 except BrokenProcessPool:
-                    outcome = Outcome(item, "failed", f"{item.path}: a worker process died (out of memory?) "
-                                                      "while this statute was queued or being scored; run again to retry")
+                    outcome = Outcome(item, "failed", f"{item.path}: not scored: a worker process stopped unexpectedly "
+                                                      "(out of memory, or the model failed to load: see the messages above); "
+                                                      "run again to retry")
                 outcomes[item.instrument_id] = outcome
                 if on_done is not None:
                     on_done(outcome)
+        finally:
+            # On Ctrl+C, statutes not yet started are dropped rather than scored; a rerun picks them up.
+            pool.shutdown(cancel_futures=True)
     ordered = [outcomes[item.instrument_id] for item in items]
     for outcome in ordered:
         if outcome.status == "failed":

@@ -35,6 +35,15 @@ MAX_COMPRESSION_RATIO = 100
 # checked for an extreme ratio.
 RATIO_CHECK_MIN_BYTES = 10 * 1024 * 1024
 MAX_ARCHIVE_MEMBERS = 10_000
+# python-docx parses every XML part it reaches (headers, footers, comments...)
+# into lxml trees of 120-230 bytes per element or attribute: 10 MB of "<w:p/>",
+# 10 KB compressed and under the ratio check, takes 240 MB. Counting "<" and "="
+# in the expanded archive bounds that memory whatever the compression. Word
+# writes 20 to 50 of them per paragraph: room for 60,000 paragraphs or more.
+MAX_XML_MARKUP = 3_000_000
+# Word's list labels are a few characters ("(%1)", "%1.%2."); a long one repeated
+# on every numbered paragraph would multiply the document's text.
+MAX_LABEL_TEMPLATE_CHARS = 64
 
 _LEVELS = 9  # list levels Word defines (ilvl 0-8)
 
@@ -96,7 +105,11 @@ def check_archive(data: bytes, source: str) -> None:
     except Exception as error:  # damaged central directory
         raise InputError(source, f"corrupt DOCX ({error_reason(error)})") from None
     with archive:
-        members = archive.infolist()
+        _check_members(archive, source)
+
+
+def _check_members(archive: zipfile.ZipFile, source: str) -> None:
+    members = archive.infolist()
     if len(members) > MAX_ARCHIVE_MEMBERS:
         raise InputError(source, f"DOCX has {len(members)} archive members; refused (limit {MAX_ARCHIVE_MEMBERS})")
     if "word/document.xml" not in {member.filename for member in members}:
@@ -118,6 +131,24 @@ def check_archive(data: bytes, source: str) -> None:
                 f"DOCX member {member.filename!r} is compressed {ratio:.0f}:1 "
                 "(possible zip bomb); refused",
             )
+    if _markup_count(archive, members, source) > MAX_XML_MARKUP:
+        raise InputError(
+            source,
+            f"DOCX holds more than {MAX_XML_MARKUP:,} XML elements and attributes (possible zip bomb); refused",
+        )
+
+
+def _markup_count(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], source: str) -> int:
+    """How many "<" and "=" the members expand to, counted in 1 MB chunks up to just past the limit."""
+    count = 0
+    try:
+        for member in members:
+            with archive.open(member) as stream:
+                while count <= MAX_XML_MARKUP and (chunk := stream.read(1024 * 1024)):
+                    count += chunk.count(b"<") + chunk.count(b"=")
+    except Exception as error:  # bad CRC, truncated member, unsupported compression or encryption
+        raise InputError(source, f"corrupt DOCX ({error_reason(error)})") from None
+    return count
 
 
 def _block_lines(container: etree._Element, numbering: _ListNumbering) -> Iterator[str]:
@@ -312,7 +343,7 @@ class _ListNumbering:
         legal = level.find(_w("isLgl"))
         return _Level(
             number_format=_child_val(level, "numFmt") or "decimal",
-            text=_child_val(level, "lvlText") or "",
+            text=(_child_val(level, "lvlText") or "")[:MAX_LABEL_TEMPLATE_CHARS],
             start=_int(_child_val(level, "start"), 1),
             legal=legal is not None and legal.get(_w("val"), "1") not in ("0", "false", "off"),
         )

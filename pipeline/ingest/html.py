@@ -40,6 +40,10 @@ _LINE_BLOCKS = {
     "tr", "caption", "figcaption", "summary", "center", "body", "legend",
 }
 _CELLS = {"td", "th"}
+HTML_LIMIT_PROBLEM = (
+    "HTML nested more than 256 elements deep or with more than 10 MB in one block of text; "
+    "the parser cannot read all of it, refused"
+)
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
@@ -55,12 +59,17 @@ _BROWSER_ENCODING = {
 def read_html(data: bytes, source: str) -> IngestedText:
     """Extract the visible text of an HTML document."""
     markup, warnings = _decode(data, source)
+    parser = lxml.html.HTMLParser()
     try:
-        root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", markup, count=1))
+        root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", markup, count=1), parser=parser)
     except etree.ParserError:  # nothing but whitespace or comments: no text
         return IngestedText(source=source, format="html", text="", warnings=warnings)
     except Exception as error:
         raise InputError(source, f"unreadable HTML ({error_reason(error)})") from None
+    # libxml2 stops at its limits (256 levels of nesting, 10 MB in one text node)
+    # and returns what it had read, silently dropping the rest of the page.
+    if any(error.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for error in parser.error_log):
+        raise InputError(source, HTML_LIMIT_PROBLEM)
     metadata = _metadata(root)
     _drop_invisible(root)
     return IngestedText(

@@ -6,8 +6,10 @@ Input: the bytes of a PDF and its display name. Output:
 breaks, with a source_map from character ranges to 1-based page numbers.
 
 Refused with :class:`InputError`: password-protected, truncated or corrupt
-files, files with more than :data:`MAX_PDF_PAGES` pages, and scans without a
-text layer. A page whose text cannot be extracted is reported in a warning.
+files, files with more than :data:`MAX_PDF_PAGES` pages, scans without a text
+layer, and files whose text extraction passes :data:`MAX_PDF_TEXT_CHARS`
+characters or :data:`MAX_PDF_EXTRACT_SECONDS` seconds. A page whose text
+cannot be extracted is reported in a warning.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import contextlib
 import io
 import logging
 import threading
+import time
 from collections.abc import Iterator
 
 from pypdf import PdfReader
@@ -31,6 +34,13 @@ MIN_TEXT_CHARS_PER_PAGE = 20
 # PDF readers look for the end-of-file marker near the end; a file cut short
 # in transfer has lost it (and the cross-reference table before it).
 _EOF_MARKER_WINDOW = 2048
+# pypdf bounds each stream (75 MB decoded) but not how often one is re-read: a
+# few kilobytes can make every page parse the same huge content stream, or one
+# page run a text-filled form 5,000 times, for hours of CPU and gigabytes of
+# text. Extraction stops past these budgets, checked before every content-stream
+# operator, so the overshoot is at most one stream parse.
+MAX_PDF_TEXT_CHARS = 50_000_000  # as much text as the largest plain-text upload
+MAX_PDF_EXTRACT_SECONDS = 120.0  # a 2,000-page statute takes about 15 s
 
 ENCRYPTED_PROBLEM = "password-protected PDF (encrypted); remove the password and try again"
 SCANNED_PROBLEM = "scanned PDF without a text layer; run OCR first"
@@ -53,7 +63,7 @@ def read_pdf(data: bytes, source: str) -> IngestedText:
             raise _corrupt(source, "no pages")
         if page_count > MAX_PDF_PAGES:
             raise InputError(source, f"PDF has {page_count} pages, more than the limit of {MAX_PDF_PAGES}")
-        raw_pages, failures = _extract_pages(reader)
+        raw_pages, failures = _extract_pages(reader, source)
         metadata = _metadata(reader, page_count)
     if len(failures) == page_count:
         raise _corrupt(source, f"no page's text could be extracted: {failures[0][1]}")
@@ -127,17 +137,44 @@ def _unlock(reader: PdfReader, source: str) -> None:
         raise InputError(source, ENCRYPTED_PROBLEM)
 
 
-def _extract_pages(reader: PdfReader) -> tuple[list[str], list[tuple[int, str]]]:
+def _extract_pages(reader: PdfReader, source: str) -> tuple[list[str], list[tuple[int, str]]]:
     """Each page's raw text ("" where extraction failed) and the (page number, reason) failures."""
     texts: list[str] = []
     failures: list[tuple[int, str]] = []
+    budget = _ExtractionBudget()
     for number, page in enumerate(reader.pages, start=1):
         try:
-            texts.append(page.extract_text() or "")
+            texts.append(page.extract_text(visitor_operand_before=budget.check, visitor_text=budget.count) or "")
         except Exception as error:  # one broken content stream should not lose the other pages
             texts.append("")
             failures.append((number, error_reason(error)))
+        # pypdf swallows what the visitors raise inside a form XObject, so check again here
+        if budget.exceeded():
+            raise InputError(source, f"{budget.exceeded()} while extracting text from page {number}; refused")
     return texts, failures
+
+
+class _ExtractionBudget:
+    """Counts extracted characters and time; the visitors raise once either budget is spent."""
+
+    def __init__(self) -> None:
+        self._deadline = time.monotonic() + MAX_PDF_EXTRACT_SECONDS
+        self._chars = 0
+
+    def count(self, text: str, *_state) -> None:
+        self._chars += len(text)
+        self.check()
+
+    def check(self, *_operation) -> None:
+        if reason := self.exceeded():
+            raise RuntimeError(reason)
+
+    def exceeded(self) -> str:
+        if self._chars > MAX_PDF_TEXT_CHARS:
+            return f"more than {MAX_PDF_TEXT_CHARS:,} characters of text (possible decompression bomb)"
+        if time.monotonic() > self._deadline:
+            return f"text extraction took more than {MAX_PDF_EXTRACT_SECONDS:g} s"
+        return ""
 
 
 def _page_warnings(pages: list[str], failures: list[tuple[int, str]]) -> list[str]:

@@ -51,6 +51,7 @@ td.n{text-align:right;width:3rem}
 .toggle input{margin:0 .3rem 0 0}
 .toggle.mitigating{border-color:var(--safe)}
 .toggle:has(input:checked){background:var(--risk-bg);border-color:var(--risk)}
+.toggle:has(input[type=radio]:checked){background:#e8eef8;border-color:#3d5a80}
 .toggle.mitigating:has(input:checked){background:var(--safe-bg);border-color:var(--safe)}
 .toggle:has(input:disabled){color:var(--muted);cursor:default}
 #shown{color:var(--muted)}
@@ -141,10 +142,14 @@ def _header(document: dict) -> str:
     parts = [
         "<header>",
         f"<h1>{escape(instrument['title'] or instrument['source'])}</h1>",
-        f'<p class="meta">Source: <code>{escape(instrument["source"])}</code> ({escape(instrument["format"])}, '
-        f"language: {escape(instrument['language'] or 'unknown')})</p>",
-        f'<p class="meta">Model: {escape(model["name"])} ({escape(model["type"])}, trained '
-        f"{escape(model.get('trained_at') or 'unknown')}). Report generated {escape(document['generated_at'])}.</p>",
+        (
+            f'<p class="meta">Source: <code>{escape(instrument["source"])}</code> ({escape(instrument["format"])}, '
+            f"language: {escape(instrument['language'] or 'unknown')})</p>"
+        ),
+        (
+            f'<p class="meta">Model: {escape(model["name"])} ({escape(model["type"])}, trained '
+            f"{escape(model.get('trained_at') or 'unknown')}). Report generated {escape(document['generated_at'])}.</p>"
+        ),
     ]
     if instrument["warnings"]:
         parts.append('<div class="warnings" role="alert"><strong>Check the input:</strong><ul>')
@@ -237,13 +242,16 @@ def _provision(provision: dict, mitigating: set[str], names: dict[str, str]) -> 
         where.append(escape(provision["kind"].replace("_", " ")))
     heading = f' <span class="heading">{escape(provision["heading"])}</span>' if provision["heading"] else ""
     parts = [
-        f'<article class="{" ".join(classes)}" id="{escape(_anchor(provision))}" '
-        f'data-labels="{escape(" ".join(labels))}" data-flagged="{"yes" if flagged else "no"}">',
+        (
+            f'<article class="{" ".join(classes)}" id="{escape(_anchor(provision))}" '
+            f'data-labels="{escape(" ".join(labels))}" data-flagged="{"yes" if flagged else "no"}">'
+        ),
         f"<h3>{escape(provision['citation'])}{heading}</h3>",
     ]
     if where:
         parts.append(f'<div class="where">{" · ".join(where)}</div>')
-    parts.append(f'<div class="text">{_highlighted(provision, mitigating, names)}</div>')
+    # dir="auto" so that a right-to-left statute (Arabic) reads in its own direction inside the English page.
+    parts.append(f'<div class="text" dir="auto">{_highlighted(provision, mitigating, names)}</div>')
     if provision["flags"]:
         parts.append('<ul class="chips">')
         parts.extend(_chip(flag) for flag in provision["flags"])
@@ -295,11 +303,13 @@ def _highlighted(provision: dict, mitigating: set[str], names: dict[str, str]) -
             merged.append((start, end, [label]))
     out, position = [], 0
     for start, end, labels in merged:
+        labels.sort(key=provision["labels"].index)
         risky = [label for label in labels if label not in mitigating]
         kind = "mixed" if risky and len(risky) < len(labels) else ("risk" if risky else "mitigating")
+        title = "; ".join(names.get(label, label) for label in labels)
         out.append(escape(text[position:start]))
         out.append(
-            f'<mark class="{kind}" data-labels="{escape(" ".join(labels))}" title="{escape('; '.join(names.get(label, label) for label in labels))}">'
+            f'<mark class="{kind}" data-labels="{escape(" ".join(labels))}" title="{escape(title)}">'
             f"{escape(text[start:end])}</mark>"
         )
         position = end

@@ -45,9 +45,13 @@ def _segment_extract(text: str, instrument_id: str, layout, bare: bool) -> list[
     start, end = layout.preamble[0].start, layout.preamble[-1].end
     unit = Unit("", layout.style if layout.style != "article" else SECTION, start, start, end)
     root = build_unit_tree(text, start, end, bare=bare, definitional=False)
-    if not root.children:
+    # A heading between the paragraphs (a division line) must stay out of every provision.
+    if not root.children or any(start < heading_start < end for heading_start, _ in layout.headings):
         return paragraph_provisions(text, instrument_id, layout)
     provisions = assemble_unit(text, instrument_id, unit, root)
+    for provision in provisions:
+        # the words before the first label, or the whole extract kept together: no label of its own
+        provision.citation = provision.citation or "Extract"
     _make_citations_unique(provisions)
     return provisions
 

@@ -35,7 +35,9 @@ _LEAD_IN_OPENER = re.compile(r"(?:[:—–,]|-|\b(?:if|that|to|of|or|and|where|w
 
 def unit_citation(unit: Unit) -> str:
     if not unit.number:
-        return ""  # an extract with no numbered unit: its parts are cited "(1)", "(1)(a)"
+        # Text after a division heading that no numbered unit holds is cited by the division
+        # ("Part 2"); an extract with no numbered unit at all by its labels ("(1)", "(1)(a)").
+        return unit.divisions[-1].label.replace("Schedule", "Sch.") if unit.divisions else ""
     if any(d.kind == "schedule" for d in unit.divisions):
         schedule = next(d for d in unit.divisions if d.kind == "schedule")
         return f"{schedule.label}, cl. {unit.number}".replace("Schedule", "Sch.")
@@ -191,7 +193,9 @@ class _Assembler:
                 child_citation,
                 path + [f"({child.label})"],
                 child.start,
-                child.end,
+                # the last definition runs to the end of the list: wrap-up words after it
+                # belong to no other provision
+                node.end if child is node.children[-1] else child.end,
                 "definition",
                 " ".join(p for p in (context, lead) if p),
                 items=self._items(child, child_citation),

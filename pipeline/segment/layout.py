@@ -279,19 +279,34 @@ def parse_layout(text: str, style: str | None = None) -> Layout:
     previous_number: str | None = None
     in_schedule = False
     pending_heading: Line | None = None  # marginal note printed above a section (SGP, CAN)
+    after_division = False  # a division heading came after the last unit's text
     index = 0
     while index < len(lines):
         line = lines[index]
         if units and closing_start is None and _CLOSING_RE.match(line.text):
             closing_start = line.start
-            units[-1].end = _end_before(text, line.start)
+            units[-1].end = min(units[-1].end, _end_before(text, line.start))
             break
         division = scanner.division(line)
         if division:
             kind, label, title = division
             end = line.end
-            # Division title printed on the following line(s): "CHAPTER I" / "USE OF TERMS".
-            while not title and index + 1 < len(lines) and _is_division_title(lines[index + 1].text):
+            # Each schedule numbers its clauses from 1 again.
+            if kind == "schedule":
+                in_schedule, previous_number = True, None
+            # Division title printed on the following line: "CHAPTER I" / "USE OF TERMS", or
+            # "Chapter V" / "Final Provisions" (a heading-like line that is not a unit, without a
+            # full stop or followed by a unit or another division).
+            if not title and index + 1 < len(lines) and (
+                _is_division_title(lines[index + 1].text)
+                or _is_heading_like(lines[index + 1].text)
+                and not scanner.unit_start(index + 1, previous_number, in_schedule)
+                and (
+                    not lines[index + 1].text.endswith(".")
+                    or index + 2 < len(lines)
+                    and bool(scanner.division(lines[index + 2]) or scanner.unit_start(index + 2, previous_number, in_schedule))
+                )
+            ):
                 index += 1
                 title = lines[index].text
                 end = lines[index].end
@@ -299,10 +314,9 @@ def parse_layout(text: str, style: str | None = None) -> Layout:
             open_divisions = [d for d in open_divisions if _division_rank(d.kind) < rank]
             open_divisions.append(Division(kind, label, title, line.start, end))
             headings.append((line.start, end))
-            if kind == "schedule" and not in_schedule:
-                in_schedule, previous_number = True, None
             if units:
                 units[-1].end = min(units[-1].end, _end_before(text, line.start))
+            after_division = bool(units)
             pending_heading = None
             index += 1
             continue
@@ -317,6 +331,11 @@ def parse_layout(text: str, style: str | None = None) -> Layout:
                 scanner, lines, index, previous_number, in_schedule
             ):
                 pending_heading = line
+            elif after_division:
+                # Text after a division heading that no numbered unit holds (an unnumbered
+                # section, a part's opening words) is a unit of the division's own.
+                units.append(Unit("", style, line.start, line.start, len(text), None, list(open_divisions)))
+                after_division = False
             index += 1
             continue
         number, rest = start
@@ -331,6 +350,9 @@ def parse_layout(text: str, style: str | None = None) -> Layout:
             heading = pending_heading.text
             headings.append((pending_heading.start, pending_heading.end))
             unit_end_of_previous = pending_heading.start
+        elif pending_heading is not None and after_division:
+            # no unit above to hold the line: a sub-title under the division heading
+            headings.append((pending_heading.start, pending_heading.end))
         elif heading is None and style == ARTICLE and not rest and next_line and _is_heading_like(next_line.text) and not next_is_structure and not re.match(r"^\d+[.)-]", next_line.text):
             heading = next_line.text
             headings.append((next_line.start, next_line.end))
@@ -349,9 +371,11 @@ def parse_layout(text: str, style: str | None = None) -> Layout:
         )
         previous_number = number
         pending_heading = None
+        after_division = False
         index += 1
     if units and closing_start is None:
-        units[-1].end = _end_before(text, len(text))
+        # min: a division heading after the last unit has already ended it
+        units[-1].end = min(units[-1].end, _end_before(text, len(text)))
     closing = (closing_start, _end_before(text, len(text))) if closing_start is not None else None
     return Layout(style, units, preamble, closing, headings)
 

@@ -88,6 +88,7 @@ def test_failures_name_the_file_and_the_problem(first_run):
     failures = [json.loads(line) for line in (root / "out" / FAILURES).read_text(encoding="utf-8").splitlines()]
     by_id = {f["instrument_id"]: f for f in failures}
     assert set(by_id) == {"empty", "scan"}
+    assert [f["error"] for f in failures] == [o.error for o in result.failures]
     assert "empty.txt" in by_id["empty"]["error"] and "empty" in by_id["empty"]["error"]
     assert "scan.pdf" in by_id["scan"]["error"] and "PDF" in by_id["scan"]["error"]
     index = (root / "out" / "index.html").read_text(encoding="utf-8")
@@ -138,7 +139,7 @@ def test_rerun_scores_nothing_again_and_writes_identical_outputs(first_run, tmp_
     reports = sorted((out / "reports").iterdir())
     mtimes = {p: p.stat().st_mtime_ns for p in reports}
     time.sleep(0.01)
-    result = run_batch(items, out, workers=2)
+    result = run_batch(items, out, workers=1)
     assert result.count("scored") == 0 and result.count("skipped") == 4
     assert result.count("failed") == 2, "failed statutes are tried again, and fail again"
     assert {p: p.stat().st_mtime_ns for p in reports} == mtimes
@@ -160,7 +161,7 @@ def test_rerun_rescores_deleted_corrupt_and_changed_reports_and_retries_failures
     (statutes / "interception-act.txt").write_text(INTERCEPTION_ACT.replace("real time", "real time and to decrypt them"), encoding="utf-8")
     (statutes / "empty.txt").write_text(BLOCKING_ACT, encoding="utf-8")
     untouched = (reports / "content-act-2.json").stat().st_mtime_ns
-    result = run_batch(items, out, workers=2)
+    result = run_batch(items, out, workers=1)
     status = {o.item.instrument_id: o.status for o in result.outcomes}
     assert status == {
         "content-act": "scored", "content-act-2": "skipped", "empty": "scored",
@@ -219,6 +220,13 @@ def test_manifest_input_through_the_command_line(tmp_path):
     assert set(pd.read_parquet(out / "provisions.parquet")["jurisdiction"]) == {"XA", "XB"}
     # The corpus folder names the same manifest.
     assert [i.instrument_id for i in collect_inputs(tmp_path / "corpus")] == [r.id for r in load_manifest(tmp_path / "corpus")]
+    # A corrected jurisdiction in the manifest reaches the comparison on the next run.
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"XB", "kind": "statute"}\n{"id": "xb-missing', '"XC", "kind": "statute"}\n{"id": "xb-missing'), encoding="utf-8")
+    rerun = run_batch(collect_inputs(manifest), out, workers=1, formats=("json", "csv"))
+    assert {o.item.instrument_id: o.status for o in rerun.outcomes} == {
+        "xa-interception-act": "skipped", "xb-content-act": "scored", "xb-missing-act": "failed",
+    }
+    assert set(pd.read_parquet(out / "provisions.parquet")["jurisdiction"]) == {"XA", "XC"}
 
 
 def test_bad_inputs_are_one_line_errors(tmp_path):

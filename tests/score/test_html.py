@@ -1,0 +1,215 @@
+"""The HTML statute report: one self-contained page, trigger words marked, filters, escaping."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from provrisk.models.artifacts import load_model_dir
+from provrisk.score import score_document
+from provrisk.score.html import report_html
+
+from tests.conftest import REPO_ROOT
+
+EXAMPLE = REPO_ROOT / "corpora" / "examples" / "example-cybercrime-act.txt"
+INJECTED = "<script>alert(1)</script>"
+
+
+class Page(HTMLParser):
+    """Collects tags, and per provision <article>: its attributes, its marks and its chips."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.provisions: list[dict] = []
+        self._mark: dict | None = None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append((tag, attrs))
+        if tag == "article":
+            self.provisions.append({"attrs": attrs, "marks": [], "chips": []})
+        elif tag == "mark" and self.provisions:
+            self._mark = {"labels": attrs["data-labels"].split(), "class": attrs["class"], "title": attrs["title"], "text": ""}
+            self.provisions[-1]["marks"].append(self._mark)
+        elif tag == "li" and "data-label" in attrs and self.provisions:
+            self.provisions[-1]["chips"].append(attrs)
+
+    def handle_endtag(self, tag):
+        if tag == "mark":
+            self._mark = None
+
+    def handle_data(self, data):
+        if self._mark is not None:
+            self._mark["text"] += data
+
+    def provision(self, provision_id: str) -> dict:
+        return next(p for p in self.provisions if p["attrs"]["id"] == "p-" + provision_id)
+
+
+def label(label_id: str, mitigating: bool = False) -> dict:
+    return {"id": label_id, "name": label_id.replace("_", " ").title(), "standard": f"standard of {label_id}", "mitigating": mitigating}
+
+
+def provision(provision_id: str, text: str, evidence: dict[str, list[str]], **fields) -> dict:
+    labels = list(evidence)
+    return {
+        "id": provision_id,
+        "citation": fields.get("citation", provision_id),
+        "heading": fields.get("heading", ""),
+        "kind": "operative",
+        "role": "rule",
+        "path": [provision_id],
+        "start": 0,
+        "end": len(text),
+        "page": None,
+        "text": text,
+        "labels": labels,
+        "scores": {name: 0.9 for name in labels},
+        "evidence": evidence,
+        "flags": [
+            {
+                "label": name,
+                "name": name.replace("_", " ").title(),
+                "probability": 0.9,
+                "standard": f"standard of {name}",
+                "mitigating": name == "rights_safeguard",
+                "evidence": quotes,
+            }
+            for name, quotes in evidence.items()
+        ],
+    }
+
+
+def document(provisions: list[dict], title: str = "Test Act", warnings: list[str] | None = None) -> dict:
+    labels = [label("vague_offence_terms"), label("expression_offence"), label("surveillance_power"), label("rights_safeguard", True)]
+    counts = {entry["id"]: sum(entry["id"] in p["labels"] for p in provisions) for entry in labels}
+    flagged = sum(any(name != "rights_safeguard" for name in p["labels"]) for p in provisions)
+    return {
+        "schema": "provrisk.statute-report/1",
+        "generated_at": "2026-01-01T00:00:00+00:00",
+        "instrument": {"id": "test", "source": "test.txt", "format": "txt", "title": title, "language": "en",
+                       "warnings": warnings or [], "metadata": {}},
+        "model": {"name": "provrisk-linear", "type": "linear", "trained_at": None, "corpus_hash": None},
+        "labels": labels,
+        "profile": {
+            "provisions": len(provisions),
+            "rules": len(provisions),
+            "flagged": flagged,
+            "share_flagged": flagged / len(provisions),
+            "label_counts": counts,
+            "safeguards": [{"citation": p["citation"], "evidence": p["evidence"]["rights_safeguard"]}
+                           for p in provisions if "rights_safeguard" in p["labels"]],
+            "risk_index": 12.5,
+        },
+        "provisions": provisions,
+    }
+
+
+@pytest.fixture(scope="module")
+def example_report():
+    return score_document(EXAMPLE, load_model_dir())
+
+
+@pytest.fixture(scope="module")
+def example_page(example_report):
+    return report_html(example_report)
+
+
+def test_example_page_shows_every_provision_in_order_with_its_citation(example_report, example_page):
+    page = Page(example_page)
+    assert [p["attrs"]["id"] for p in page.provisions] == ["p-" + p["id"] for p in example_report["provisions"]]
+    flagged = [p for p in example_report["provisions"] if p["flags"]]
+    assert flagged
+    for scored in flagged:
+        assert f"<h3>{scored['citation']}" in example_page
+        rendered = page.provision(scored["id"])
+        assert rendered["attrs"]["data-labels"].split() == scored["labels"]
+        assert [chip["data-label"] for chip in rendered["chips"]] == [flag["label"] for flag in scored["flags"]]
+
+
+def test_example_page_marks_each_evidence_quote_inside_its_own_provision(example_report, example_page):
+    page = Page(example_page)
+    for scored in example_report["provisions"]:
+        marks = page.provision(scored["id"])["marks"]
+        if not scored["labels"]:
+            assert marks == []
+        for name in scored["labels"]:
+            for quote in scored["evidence"].get(name, []):
+                assert quote.lower() in scored["text"].lower()
+                assert any(quote.lower() in mark["text"].lower() and name in mark["labels"] for mark in marks), (
+                    scored["citation"], name, quote)
+
+
+def test_example_page_has_a_filter_for_every_label_and_the_profile(example_report, example_page):
+    page = Page(example_page)
+    boxes = {attrs["value"]: attrs for tag, attrs in page.tags if tag == "input" and attrs.get("name") == "label"}
+    assert list(boxes) == [entry["id"] for entry in example_report["labels"]]
+    for entry in example_report["labels"]:
+        count = example_report["profile"]["label_counts"][entry["id"]]
+        assert f"{entry['name']} ({count})</label>" in example_page
+    scopes = {attrs["value"] for tag, attrs in page.tags if tag == "input" and attrs.get("name") == "scope"}
+    assert scopes == {"all", "flagged"}
+    profile = example_report["profile"]
+    assert f"<b>{profile['risk_index']:.1f}</b>" in example_page
+    assert "100 × mean over rule provisions of min(risk labels, 3)/3" in example_page
+    for safeguard in profile["safeguards"]:
+        assert f">{safeguard['citation']}</a>" in example_page
+
+
+def test_page_is_self_contained_and_readable_without_javascript(example_page):
+    page = Page(example_page)
+    assert "http://" not in example_page and "https://" not in example_page
+    assert not any(tag in ("link", "img", "iframe") or "src" in attrs for tag, attrs in page.tags)
+    # Without JavaScript the filters stay hidden and every provision is shown.
+    filters = next(attrs for tag, attrs in page.tags if attrs.get("id") == "filters")
+    assert "hidden" in filters
+    assert page.provisions and not any("hidden" in p["attrs"] for p in page.provisions)
+
+
+def test_overlapping_and_differently_cased_quotes_merge_into_one_mark():
+    text = "Any person who sends a Grossly Offensive message\nby computer commits an offence."
+    page = Page(report_html(document([
+        provision("s-1", text, {
+            "vague_offence_terms": ["grossly offensive"],
+            "expression_offence": ["offensive message by computer", "not in the text"],
+        }),
+    ])))
+    marks = page.provision("s-1")["marks"]
+    assert [mark["text"] for mark in marks] == ["Grossly Offensive message\nby computer"]
+    assert marks[0]["labels"] == ["vague_offence_terms", "expression_offence"]
+    assert marks[0]["title"] == "Vague Offence Terms; Expression Offence"
+
+
+def test_safeguard_marks_and_chips_are_told_apart_from_risk_ones():
+    page = Page(report_html(document([
+        provision("s-1", "A judge may authorise interception where necessary.", {
+            "surveillance_power": ["interception"],
+            "rights_safeguard": ["A judge may authorise"],
+        }),
+    ])))
+    rendered = page.provision("s-1")
+    assert {mark["text"]: mark["class"] for mark in rendered["marks"]} == {"interception": "risk", "A judge may authorise": "mitigating"}
+    assert {chip["data-label"]: chip["class"] for chip in rendered["chips"]} == {
+        "surveillance_power": "chip risk", "rights_safeguard": "chip mitigating"}
+
+
+def test_statute_text_is_escaped_everywhere():
+    html = report_html(document(
+        [provision("s-1", f"Whoever posts {INJECTED} commits an offence.",
+                   {"expression_offence": ["<script>alert(1)"]}, citation=f"s. 1{INJECTED}", heading=INJECTED)],
+        title=f"Act {INJECTED}",
+        warnings=[f"odd encoding {INJECTED}"],
+    ))
+    assert INJECTED not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    page = Page(html)
+    assert [tag for tag, _ in page.tags].count("script") == 1  # only the page's own filter script
+    assert page.provision("s-1")["marks"][0]["text"] == "<script>alert(1)"
+
+
+def test_language_warnings_are_shown():
+    html = report_html(document([provision("s-1", "Text.", {})], warnings=["The text looks like French; the model was trained on English."]))
+    assert "The text looks like French; the model was trained on English." in html
+    assert 'class="warnings"' in html
