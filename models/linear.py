@@ -167,6 +167,7 @@ class LinearRiskClassifier(BaseEstimator):
     # (Terms never contain newlines: words and char_wb n-grams split on whitespace.)
     def __getstate__(self):
         state = self.__dict__.copy()
+        state.pop("_word_names", None)
         if "vectorizer_" in state:
             vectorizers = []
             for name, vectorizer in state["vectorizer_"].transformer_list:
@@ -201,5 +202,7 @@ class LinearRiskClassifier(BaseEstimator):
         n_word = len(word.vocabulary_)
         contributions = row.multiply(self.coef_[k, :n_word]).tocsr()
         order = np.argsort(-contributions.data)[:top]
-        names = word.get_feature_names_out()
-        return [names[contributions.indices[i]] for i in order if contributions.data[i] > 0]
+        # Building the 60k-name array costs more than scoring a provision: once per loaded model.
+        if getattr(self, "_word_names", None) is None:
+            self._word_names = word.get_feature_names_out()
+        return [self._word_names[contributions.indices[i]] for i in order if contributions.data[i] > 0]

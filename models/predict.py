@@ -14,8 +14,10 @@ from provrisk.label.apply import apply_lfs, provision_inputs, registered_lfs
 from provrisk.label.framework import POSITIVE
 
 
-def predict_records(model, records: list[dict]) -> list[dict]:
-    votes = apply_lfs(provision_inputs(records), registered_lfs())
+def predict_records(model, records: list[dict], defined_terms: dict[str, dict[str, str]] | None = None) -> list[dict]:
+    """``defined_terms`` (:func:`~provrisk.label.apply.defined_terms_by_instrument` of the whole statute)
+    lets a caller score a statute in batches and still read each provision against every definition."""
+    votes = apply_lfs(provision_inputs(records, defined_terms), registered_lfs())
     proba = model.predict_proba(records, votes if model.model_type == "linear" else None)
     thresholds = model.thresholds
     out = []

@@ -484,9 +484,13 @@ def batch(
     """Score many statutes in parallel and compare them; run it again to resume or to retry failures."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from provrisk.batch.run import collect_inputs, default_workers, run_batch
+    from provrisk.batch.run import READABLE_SUFFIXES, collect_inputs, default_workers, ignored_files, run_batch
 
     items = collect_inputs(source)
+    ignored = ignored_files(source)
+    if ignored:
+        _warn([f"ignored {len(ignored)} file(s) that are not a statute format ({', '.join(READABLE_SUFFIXES)}): "
+               + ", ".join(p.name for p in ignored)])
     n_workers = workers or default_workers()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=stderr, transient=True) as bar:
@@ -503,6 +507,37 @@ def batch(
                f"overview in {result.outputs['index.html']}")
     if failed:
         raise typer.Exit(EXIT_INPUT_ERROR)
+
+
+@app.command()
+@_one_line_errors
+def bench(
+    out_dir: Annotated[Optional[Path], typer.Option("--out-dir", help="Where to write bench.json and bench.md (default: eval/reports).")] = None,
+    corpus_dir: Annotated[Optional[Path], typer.Option(help="Corpus directory (default: settings / PROVRISK_CORPUS_DIR).")] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Only the first N instruments of the manifest (quick runs).")] = None,
+    load_seconds: Annotated[float, typer.Option("--load-seconds", min=0.1, help="Duration of the API load test.")] = 60.0,
+    clients: Annotated[int, typer.Option("--clients", min=1, help="Concurrent API clients (each waits for its answer).")] = 20,
+    with_training: Annotated[bool, typer.Option("--with-training/--skip-training", help="Re-run `provrisk train --no-mlflow` per config and time it (slow); otherwise report the last recorded training time.")] = False,
+    transformer: Annotated[Optional[str], typer.Option("--transformer", help="Transformer model directory or name under models/ (default: the first installed one, if any).")] = None,
+) -> None:
+    """Benchmark throughput, latency and memory on the corpus against a tokenisation floor (writes eval/reports/bench.*)."""
+    from provrisk.eval.bench import REPORTS_DIR, BenchOptions, command_line, run_bench, to_markdown, write_report
+    from provrisk.settings import get_settings
+
+    options = BenchOptions(
+        corpus_dir=(corpus_dir or get_settings().corpus_dir).resolve(),
+        out_dir=out_dir or REPORTS_DIR,
+        limit=limit,
+        load_seconds=load_seconds,
+        clients=clients,
+        with_training=with_training,
+        transformer=transformer,
+    )
+    options.command = command_line(options)
+    report = run_bench(options)
+    json_path, md_path = write_report(report, options.out_dir)
+    typer.echo(to_markdown(report))
+    stderr.print(f"wrote {json_path} and {md_path}")
 
 
 if __name__ == "__main__":  # pragma: no cover

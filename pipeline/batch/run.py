@@ -106,6 +106,17 @@ def collect_inputs(source: Path) -> list[BatchItem]:
     return _distinct_ids(items)
 
 
+def ignored_files(source: str | Path) -> list[Path]:
+    """Files in a statutes folder that ``collect_inputs`` leaves out (not a statute format), to be reported."""
+    source = Path(source)
+    if not source.is_dir() or (source / MANIFEST).exists():
+        return []
+    return sorted(
+        p for p in source.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() not in READABLE_SUFFIXES
+    )
+
+
 def _distinct_ids(items: list[BatchItem]) -> list[BatchItem]:
     """``act.txt`` and ``act.pdf`` both map to ``act``: later ones get ``act-2``, ``act-3`` so no report is overwritten."""
     used: set[str] = set()

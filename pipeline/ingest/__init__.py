@@ -196,7 +196,10 @@ def _printable(name: str) -> str:
 
 
 def _too_large(size: int, limit: int) -> str:
-    return f"file too large ({_human_size(size)}; the limit is {_human_size(limit)})"
+    shown, shown_limit = _human_size(size), _human_size(limit)
+    if shown == shown_limit:  # just over the limit: "2.0 KB; the limit is 2.0 KB" would read as a contradiction
+        shown, shown_limit = f"{size:,} bytes", f"{limit:,} bytes"
+    return f"file too large ({shown}; the limit is {shown_limit})"
 
 
 def _human_size(size: int) -> str:

@@ -19,7 +19,8 @@ language, URI) goes into metadata.
 Security: documents whose DOCTYPE declares entities are refused before
 parsing, and the parser never resolves entities, loads DTDs or touches the
 network, so neither external entities nor entity expansion (billion laughs)
-can take effect.
+can take effect. Documents with more markup than
+:data:`~provrisk.ingest.limits.MAX_XML_MARKUP` are refused before parsing.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import re
 from lxml import etree
 
 from ..errors import InputError
+from .limits import MAX_XML_MARKUP, dense_markup_problem, markup_count
 from .normalise import error_reason, normalise_text
 from .types import IngestedText
 
@@ -67,6 +69,8 @@ _TREATY_WORDS = re.compile(r"\b(treaty|convention|covenant|protocol|charter)\b",
 
 def read_akn(data: bytes, source: str) -> IngestedText:
     """Parse safely and render an Akoma Ntoso document as text."""
+    if markup_count(data) > MAX_XML_MARKUP:
+        raise InputError(source, dense_markup_problem("XML"))
     if _declares_entities(_ascii_view(data)):
         raise InputError(source, ENTITY_PROBLEM)
     parser = etree.XMLParser(

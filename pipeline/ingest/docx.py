@@ -9,8 +9,9 @@ paragraph text. Tracked changes are read as if accepted. Headers, footers,
 footnotes, comments and text boxes are not read.
 
 The archive is checked before python-docx opens it: anything that is not a zip
-with ``word/document.xml``, or that would expand to an unreasonable size (a zip
-bomb), is refused with :class:`InputError`.
+with ``word/document.xml``, or that would expand to an unreasonable size or to
+more markup than :data:`~provrisk.ingest.limits.MAX_XML_MARKUP` (a zip bomb),
+is refused with :class:`InputError`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import docx
 from lxml import etree
 
 from ..errors import InputError
+from .limits import MAX_XML_MARKUP, dense_markup_problem
 from .normalise import error_reason, normalise_text
 from .types import IngestedText
 
@@ -35,12 +37,6 @@ MAX_COMPRESSION_RATIO = 100
 # checked for an extreme ratio.
 RATIO_CHECK_MIN_BYTES = 10 * 1024 * 1024
 MAX_ARCHIVE_MEMBERS = 10_000
-# python-docx parses every XML part it reaches (headers, footers, comments...)
-# into lxml trees of 120-230 bytes per element or attribute: 10 MB of "<w:p/>",
-# 10 KB compressed and under the ratio check, takes 240 MB. Counting "<" and "="
-# in the expanded archive bounds that memory whatever the compression. Word
-# writes 20 to 50 of them per paragraph: room for 60,000 paragraphs or more.
-MAX_XML_MARKUP = 3_000_000
 # Word's list labels are a few characters ("(%1)", "%1.%2."); a long one repeated
 # on every numbered paragraph would multiply the document's text.
 MAX_LABEL_TEMPLATE_CHARS = 64
@@ -131,11 +127,10 @@ def _check_members(archive: zipfile.ZipFile, source: str) -> None:
                 f"DOCX member {member.filename!r} is compressed {ratio:.0f}:1 "
                 "(possible zip bomb); refused",
             )
+    # python-docx parses every XML part it reaches (headers, footers, comments...),
+    # so the limit applies to the expanded archive as a whole.
     if _markup_count(archive, members, source) > MAX_XML_MARKUP:
-        raise InputError(
-            source,
-            f"DOCX holds more than {MAX_XML_MARKUP:,} XML elements and attributes (possible zip bomb); refused",
-        )
+        raise InputError(source, dense_markup_problem("DOCX"))
 
 
 def _markup_count(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], source: str) -> int:

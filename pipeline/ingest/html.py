@@ -6,6 +6,8 @@ elements start new lines, paragraphs and headings are separated by blank lines
 (as a browser shows them), table rows become lines with cells separated by
 " | ". Scripts, styles, forms, navigation and page-level headers and footers
 are dropped; nothing is executed or fetched. The <title> goes into metadata.
+Pages with more markup than :data:`~provrisk.ingest.limits.MAX_XML_MARKUP`, or
+beyond the parser's limits (nesting, text block size), are refused.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import lxml.html
 from lxml import etree
 
 from ..errors import InputError
+from .limits import MAX_XML_MARKUP, dense_markup_problem, markup_count
 from .normalise import error_reason, normalise_text
 from .text import decode_text, refuse_binary
 from .types import IngestedText
@@ -46,6 +49,7 @@ HTML_LIMIT_PROBLEM = (
 )
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_NOT_XML_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _SNIFF_BYTES = 4096
 # Browsers read these declarations as the superset encoding (WHATWG Encoding
@@ -58,7 +62,11 @@ _BROWSER_ENCODING = {
 
 def read_html(data: bytes, source: str) -> IngestedText:
     """Extract the visible text of an HTML document."""
+    if markup_count(data) > MAX_XML_MARKUP:
+        raise InputError(source, dense_markup_problem("HTML"))
     markup, warnings = _decode(data, source)
+    # Characters XML forbids carry no text, and lxml refuses them when the tree is edited.
+    markup = _NOT_XML_CHARACTERS.sub(" ", markup)
     parser = lxml.html.HTMLParser()
     try:
         root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", markup, count=1), parser=parser)

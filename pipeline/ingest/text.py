@@ -2,9 +2,10 @@
 
 Input: the bytes of a text file and its display name. Output:
 :class:`~provrisk.ingest.types.IngestedText` with the decoded, normalised text.
-UTF-8 (with or without BOM) and UTF-16/32 with a BOM are decoded directly;
-anything else is decoded with a detected legacy encoding and a warning naming
-it. Binary data (NUL bytes, or more than 10% control characters) is refused.
+UTF-8 (with or without BOM) and UTF-16/32 with a BOM are decoded directly,
+mostly-ASCII UTF-16 without a BOM by where its NUL bytes fall; anything else
+is decoded with a detected legacy encoding and a warning naming it. Binary
+data (other NUL bytes, or more than 10% control characters) is refused.
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ _TYPOGRAPHIC = set("‘’‚“”„–—…•€§°©®«»·¶†‡‰�
 _ASCII_LETTERS = string.ascii_letters.encode("ascii")
 _ASCII_RUN = re.compile(r"[\x00-\x7f]+")
 _CONTROL_CHAR = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+# UTF-16 without a byte-order mark: NUL in at least this share of one byte of
+# each pair, and in at most the stray share of the other (U+0100, U+2000...).
+_UTF16_NUL_SHARE = 0.7
+_UTF16_STRAY_NUL_SHARE = 0.01
 
 
 def read_text(data: bytes, source: str) -> IngestedText:
@@ -75,7 +80,12 @@ def _decode(data: bytes, source: str) -> tuple[str, list[str]]:
                     source, f"invalid {name} text at byte {error.start} despite its byte-order mark"
                 ) from None
     if b"\x00" in data:
-        raise InputError(source, BINARY_PROBLEM)
+        encoding = _bomless_utf16(data)
+        try:
+            text = data.decode(encoding or "")
+        except (UnicodeDecodeError, LookupError):
+            raise InputError(source, BINARY_PROBLEM) from None
+        return text, [f"text is UTF-16 without a byte-order mark; decoded it as {encoding.upper()} (detected)"]
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError:
@@ -85,6 +95,23 @@ def _decode(data: bytes, source: str) -> tuple[str, list[str]]:
     except (UnicodeDecodeError, LookupError):
         raise InputError(source, "text in an unrecognised encoding; save it as UTF-8 and try again") from None
     return text, [f"text is not UTF-8; decoded it as {encoding} (detected): check accented letters and symbols"]
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" when ``data`` looks like UTF-16 text without a byte-order mark.
+
+    In mostly-ASCII text every character's high byte is NUL: the second byte of
+    each pair in little-endian order, the first in big-endian order.
+    """
+    pairs = len(data) // 2
+    if len(data) % 2 or not pairs:
+        return None
+    first_nuls, second_nuls = data[0::2].count(0), data[1::2].count(0)
+    if second_nuls > _UTF16_NUL_SHARE * pairs and first_nuls <= _UTF16_STRAY_NUL_SHARE * pairs:
+        return "utf-16-le"
+    if first_nuls > _UTF16_NUL_SHARE * pairs and second_nuls <= _UTF16_STRAY_NUL_SHARE * pairs:
+        return "utf-16-be"
+    return None
 
 
 def _guess_legacy_encoding(data: bytes, source: str) -> str:

@@ -169,7 +169,7 @@ _FUZZ = settings(
 )
 _TOKENS_FOR = {"pdf-uncompressed": TOKENS["pdf"], "docx-xml": TOKENS["docx"]}
 # Examples per target: about 40 s for the whole file on two cores.
-EXAMPLES = {"txt": 150, "html": 150, "akn": 150, "pdf": 100, "pdf-uncompressed": 150, "docx": 100, "docx-xml": 150}
+EXAMPLES = {"txt": 300, "html": 400, "akn": 400, "pdf": 300, "pdf-uncompressed": 400, "docx": 200, "docx-xml": 400}
 
 
 @pytest.mark.parametrize("target", sorted(EXAMPLES))

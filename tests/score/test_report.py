@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from provrisk.cli import app
 from provrisk.ingest import ingest_bytes
+from provrisk.label.apply import apply_lfs, provision_inputs
 from provrisk.models.artifacts import load_model_dir
 from provrisk.models.predict import predict_records
 from provrisk.score import score_document, score_ingested
@@ -95,6 +96,25 @@ def test_text_without_provisions_is_an_input_error(model):
 
     with pytest.raises(InputError, match="notes.txt: no provisions found"):
         score_ingested(ingest_bytes(b"Just a shopping list: eggs, milk.", "notes.txt"), model)
+
+
+def test_a_statute_scored_in_batches_reads_every_provision_against_all_its_definitions(model):
+    # s. 80 falls in the second scoring batch; the definition that narrows its term is in s. 2.
+    head = (
+        "TEST ACT\n1. Short title\nThis Act may be cited as the Test Act.\n2. Interpretation\nIn this Act— "
+        '"dishonestly" means with intent to obtain a financial benefit for oneself or to cause financial loss to another person;\n'
+    )
+    filler = "".join(f"{n}. Regulations {n}\nThe Minister may make regulations prescribing forms under section {n}.\n" for n in range(3, 80))
+    offence = "80. Computer fraud\nA person who dishonestly accesses a computer system commits an offence.\n"
+    document = ingest_bytes((head + filler + offence).encode(), "test-act.txt")
+    report = score_ingested(document, model)
+    provisions = [p.to_dict() for p in segment_statute(document.text, report["instrument"]["id"])]
+    assert len(provisions) > 64, "needs two scoring batches"
+    at_once = {p["id"]: p for p in predict_records(model, provisions)}
+    for provision in report["provisions"]:
+        assert provision["scores"] == at_once[provision["id"]]["scores"], provision["citation"]
+    votes = apply_lfs(provision_inputs(provisions))
+    assert votes.votes[-1, votes.lf_names.index("vague_offence_terms.defined_term_not_vague.v1")] != 0
 
 
 @pytest.mark.corpus

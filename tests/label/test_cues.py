@@ -1,0 +1,30 @@
+"""Cue matching: the windowed cues ("may require ... intent") match as their token patterns would."""
+
+from __future__ import annotations
+
+from provrisk.label.cues import match_cues, tokenizer
+
+
+def _spans(text: str, cue: str) -> list[str]:
+    return [text[start:end] for start, end in match_cues(tokenizer()(text)).get(cue, [])]
+
+
+def test_window_cue_runs_from_the_anchor_to_the_last_target_word_in_the_window():
+    text = "A State Party may require that the offence be committed with intent to defraud or with dishonest intent."
+    assert _spans(text, "state_may_require_intent") == [
+        "may require that the offence be committed with intent to defraud or with dishonest intent"
+    ]
+
+
+def test_window_cue_allows_at_most_twenty_tokens_between_anchor_and_target():
+    filler = " ".join(["word"] * 21)
+    assert _spans(f"Each Party may require {filler} intent.", "state_may_require_intent") == []
+    near = " ".join(["word"] * 20)
+    assert _spans(f"Each Party may require {near} intent.", "state_may_require_intent")
+
+
+def test_reservation_form_and_no_match_without_a_target():
+    assert _spans("Each Party may reserve the right to require serious harm.", "state_may_require_intent") == [
+        "reserve the right to require serious harm"
+    ]
+    assert _spans("The court may require the production of documents.", "state_may_require_intent") == []
