@@ -84,6 +84,7 @@ class BenchOptions:
     limit: int | None = None
     load_seconds: float = 60.0
     clients: int = 20
+    server_workers: int = 2
     with_training: bool = False
     transformer: str | None = None
     command: str = ""
@@ -95,6 +96,7 @@ def command_line(options: BenchOptions) -> str:
     if options.limit:
         parts += ["--limit", str(options.limit)]
     parts += ["--load-seconds", f"{options.load_seconds:g}", "--clients", str(options.clients),
+              "--server-workers", str(options.server_workers),
               "--with-training" if options.with_training else "--skip-training"]
     if options.transformer:
         parts += ["--transformer", options.transformer]
@@ -633,11 +635,13 @@ def run_bench(options: BenchOptions) -> dict:
         load_id = _closest_instrument(counts, LOAD_STATUTE_PROVISIONS)
         load_text = text_path(options.corpus_dir, load_id).read_text(encoding="utf-8")
         api = {"linear": load_test(linear, load_text, f"{load_id}.txt", clients=options.clients,
-                                   seconds=options.load_seconds, work_dir=runner.work_dir)}
+                                   seconds=options.load_seconds, work_dir=runner.work_dir,
+                                   workers=options.server_workers)}
         api["linear"]["instrument"] = load_id
         if transformer:
             api["transformer"] = load_test(transformer, load_text, f"{load_id}.txt", clients=options.clients,
-                                           seconds=options.load_seconds, work_dir=runner.work_dir)
+                                           seconds=options.load_seconds, work_dir=runner.work_dir,
+                                           workers=options.server_workers)
             api["transformer"]["instrument"] = load_id
         else:
             api["transformer"] = {"measured": False, "reason": f"not measured: {no_transformer}"}

@@ -60,20 +60,41 @@ def free_port() -> int:
 
 
 def process_memory_kb(pid: int) -> dict[str, int]:
-    """``VmRSS`` (now) and ``VmHWM`` (peak) of a live process, in KiB."""
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
-        key, _, rest = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            values[key] = int(rest.split()[0])
+    """``VmRSS`` (now) and ``VmHWM`` (peak) of a live process and all its descendants, summed, in KiB.
+
+    With ``--workers`` the server is a supervisor and one process per worker; each
+    holds its own model, so serving memory is their sum (an upper bound for the
+    peak: the processes need not peak at the same moment).
+    """
+    values = {"VmRSS": 0, "VmHWM": 0}
+    for member in _process_tree(pid):
+        try:
+            status = Path(f"/proc/{member}/status").read_text(encoding="ascii")
+        except FileNotFoundError:
+            continue  # exited in between
+        for line in status.splitlines():
+            key, _, rest = line.partition(":")
+            if key in values:
+                values[key] += int(rest.split()[0])
     return values
 
 
+def _process_tree(pid: int) -> list[int]:
+    tree, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        tree.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            pending.extend(int(child) for child in task.read_text().split())
+    return tree
+
+
 @contextmanager
-def running_server(model: str, log_path: Path, env: dict[str, str]) -> Iterator[Server]:
-    """``provrisk serve --model MODEL`` on a free local port, stopped on exit; its log goes to ``log_path``."""
+def running_server(model: str, log_path: Path, env: dict[str, str], workers: int = 1) -> Iterator[Server]:
+    """``provrisk serve --model MODEL --workers N`` on a free local port, stopped on exit; its log goes to ``log_path``."""
     port = free_port()
-    command = [sys.executable, "-m", "provrisk.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--model", model]
+    command = [sys.executable, "-m", "provrisk.cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--model", model,
+               "--workers", str(workers)]
     started = time.perf_counter()
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -171,7 +192,7 @@ def _percentiles_ms(latencies: np.ndarray) -> dict[str, float] | None:
     return {f"p{p}": float(np.percentile(latencies, p)) * 1000 for p in PERCENTILES}
 
 
-def load_test(model: str, text: str, name: str, *, clients: int, seconds: float, work_dir: Path) -> dict:
+def load_test(model: str, text: str, name: str, *, clients: int, seconds: float, work_dir: Path, workers: int = 1) -> dict:
     """Serve ``model``, load it with ``clients`` clients for ``seconds``, and read the server's memory."""
     from provrisk.serve.app import ServeSettings
 
@@ -182,7 +203,7 @@ def load_test(model: str, text: str, name: str, *, clients: int, seconds: float,
     # so that the server's 504, not a client-side timeout, is what gets counted.
     client_timeout_s = settings.request_timeout_s * 1.5
     log_path = work_dir / f"serve-{Path(model).name}.log"
-    with running_server(model, log_path, env) as server:
+    with running_server(model, log_path, env, workers) as server:
         after_startup = process_memory_kb(server.process.pid)
         result = run_clients(server.url, {"text": text, "name": name}, clients, seconds, client_timeout_s)
         memory = process_memory_kb(server.process.pid)
@@ -193,6 +214,7 @@ def load_test(model: str, text: str, name: str, *, clients: int, seconds: float,
             "server_rss_after_startup_mb": after_startup["VmRSS"] / KIB_PER_MIB,
             "server_peak_rss_mb": memory["VmHWM"] / KIB_PER_MIB,
             "server_settings": {
+                "workers": workers,
                 "scoring_threads": settings.scoring_threads,
                 "max_in_flight": settings.max_in_flight,
                 "request_timeout_s": settings.request_timeout_s,

@@ -448,21 +448,27 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on (0.0.0.0: every interface; put a TLS proxy in front).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     model: Annotated[Optional[str], typer.Option("--model", help="Model directory or name under models/ (default: PROVRISK_MODEL or the shipped model).")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Server processes, each with its own copy of the model (scoring is CPU-bound: one per core).")] = 1,
 ) -> None:
     """Run the web service: POST /v1/score, the web page at /, API docs at /docs (settings: PROVRISK_* variables)."""
     import logging
 
     import uvicorn
 
-    from provrisk.models.artifacts import load_model_dir
+    from provrisk.models.artifacts import load_model_dir, resolve_model_dir
     from provrisk.serve.app import ServeSettings, create_app
 
     settings = ServeSettings.from_env(model=model)
     # loaded here rather than at app startup so that a wrong --model is one line, not a uvicorn traceback
     loaded = load_model_dir(settings.model)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
-    stderr.print(f"provrisk serving {loaded.name} on http://{host}:{port}/ (API docs at /docs); Ctrl+C stops it")
-    uvicorn.run(create_app(settings, model=loaded), host=host, port=port, log_level="info")
+    stderr.print(f"provrisk serving {loaded.name} on http://{host}:{port}/ with {workers} process(es) (API docs at /docs); Ctrl+C stops it")
+    if workers == 1:
+        uvicorn.run(create_app(settings, model=loaded), host=host, port=port, log_level="info")
+        return
+    # Worker processes build their own app from the environment, so the checked model travels there.
+    os.environ["PROVRISK_MODEL"] = str(resolve_model_dir(settings.model).resolve())
+    uvicorn.run("provrisk.serve.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 
 
 class BatchFormat(str, Enum):
@@ -517,6 +523,7 @@ def bench(
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Only the first N instruments of the manifest (quick runs).")] = None,
     load_seconds: Annotated[float, typer.Option("--load-seconds", min=0.1, help="Duration of the API load test.")] = 60.0,
     clients: Annotated[int, typer.Option("--clients", min=1, help="Concurrent API clients (each waits for its answer).")] = 20,
+    server_workers: Annotated[int, typer.Option("--server-workers", min=1, help="`provrisk serve --workers` for the load test.")] = 2,
     with_training: Annotated[bool, typer.Option("--with-training/--skip-training", help="Re-run `provrisk train --no-mlflow` per config and time it (slow); otherwise report the last recorded training time.")] = False,
     transformer: Annotated[Optional[str], typer.Option("--transformer", help="Transformer model directory or name under models/ (default: the first installed one, if any).")] = None,
 ) -> None:
@@ -530,6 +537,7 @@ def bench(
         limit=limit,
         load_seconds=load_seconds,
         clients=clients,
+        server_workers=server_workers,
         with_training=with_training,
         transformer=transformer,
     )

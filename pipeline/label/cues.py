@@ -18,9 +18,6 @@ import spacy
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
-_ANY = {"OP": "{0,8}"}
-
-
 def _words(*alternatives: str) -> dict:
     return {"LOWER": {"IN": list(alternatives)}}
 
@@ -175,12 +172,6 @@ CUES: dict[str, list] = {
         "intelligence commissioner", "commissioner of intelligence warrants",
     ],
     "judicial_grant": [
-        [_words("judge", "court", "magistrate", "tribunal"), _ANY, _words("may", "shall", "must"), _ANY,
-         _words("issue", "grant", "order", "authorize", "authorise", "approve", "make", "direct")],
-        [_words("on", "upon", "by"), _ANY, _words("application", "warrant", "order"), _ANY,
-         _words("judge", "court", "magistrate", "tribunal")],
-        [_words("warrant", "order", "authorization", "authorisation"), _words("issued", "granted", "made", "obtained"),
-         _ANY, _words("judge", "court", "magistrate", "tribunal")],
         "court warrant", "judicial warrant", "securing a court warrant", "with the approval of the court",
         "authorised by a judge", "authorized by a judge", "order of the court", "order from the court",
         "prior judicial", "court may", "judge may", "magistrate may", "apply to the court", "apply to court",
@@ -200,8 +191,6 @@ CUES: dict[str, list] = {
         "gathering and registration", "tracking information", "forensic tool", "keystroke", "remote forensic",
     ],
     "retention_duty": [
-        [_words("retain", "retained", "retention", "keep", "store", "hold"), _ANY,
-         _words("data", "records", "information", "logs")],
         "data retention", "retention of data", "retain traffic data", "shall retain", "must retain",
         "keep records", "by investigation or otherwise", "shall be preserved for a minimum period",
         "preserved for a minimum period", "preserved for a period of",
@@ -404,11 +393,6 @@ CUES: dict[str, list] = {
         "in writing", "shall specify", "shall contain", "shall state", "shall include", "the notice shall",
         "the request shall", "form of", "particulars", "shall be signed", "commencement",
     ],
-    "fixed_maximum": [
-        [{"LOWER": {"IN": ["not", "no"]}}, _words("exceeding", "exceed", "longer", "more"), _ANY,
-         _words("days", "months", "years", "hours", "day", "month", "year")],
-        [_words("maximum", "period"), _ANY, _words("days", "months", "years", "hours")],
-    ],
     "remedy_notification": [
         "right to remedy", "effective remedy", "appeal", "appeals", "judicial review", "compensation", "redress",
         "complaint", "challenge", "review by", "shall be notified", "notify the person", "right of access",
@@ -441,17 +425,38 @@ CUES: dict[str, list] = {
     ],
 }
 
-# Cues whose second part comes up to N tokens after the first ("may require ... intent").
-# spaCy's Matcher expands {0,N} into N optional tokens and explores every combination:
-# written that way, this one cue cost three quarters of all cue matching. The window after
-# each anchor match is scanned directly instead; the span runs from the anchor to the last
-# target word in the window, as the longest of the Matcher's matches would.
-WINDOW_CUES: dict[str, list[tuple[list[dict], frozenset[str], int]]] = {
+# Cues whose later words may come up to N tokens after the earlier ones ("judge ... may ...
+# issue", "may require ... intent"). spaCy's Matcher expands {0,N} into N optional tokens and
+# explores every combination: written that way, these few patterns cost most of all cue
+# matching. Here the anchor is matched by the Matcher and each later step is looked for in
+# the N + 1 tokens after the previous one; the span runs from the anchor to the furthest
+# final word reachable, which is what the longest of the Matcher's matches would be.
+_NEAR = 8
+_FAR = 20
+_COURT = frozenset({"judge", "court", "magistrate", "tribunal"})
+WINDOW_CUES: dict[str, list[tuple[list[dict], list[tuple[int, frozenset[str]]]]]] = {
     "state_may_require_intent": [
         ([_words("may"), {"LOWER": "require"}],
-         frozenset({"intent", "intention", "dishonest", "harm", "damage", "infringing", "purpose"}), 20),
+         [(_FAR, frozenset({"intent", "intention", "dishonest", "harm", "damage", "infringing", "purpose"}))]),
         ([{"LOWER": "reserve"}, {"LOWER": "the"}, {"LOWER": "right"}],
-         frozenset({"intent", "harm", "damage", "serious"}), 20),
+         [(_FAR, frozenset({"intent", "harm", "damage", "serious"}))]),
+    ],
+    "judicial_grant": [
+        ([{"LOWER": {"IN": sorted(_COURT)}}],
+         [(_NEAR, frozenset({"may", "shall", "must"})),
+          (_NEAR, frozenset({"issue", "grant", "order", "authorize", "authorise", "approve", "make", "direct"}))]),
+        ([_words("on", "upon", "by")], [(_NEAR, frozenset({"application", "warrant", "order"})), (_NEAR, _COURT)]),
+        ([_words("warrant", "order", "authorization", "authorisation"), _words("issued", "granted", "made", "obtained")],
+         [(_NEAR, _COURT)]),
+    ],
+    "retention_duty": [
+        ([_words("retain", "retained", "retention", "keep", "store", "hold")],
+         [(_NEAR, frozenset({"data", "records", "information", "logs"}))]),
+    ],
+    "fixed_maximum": [
+        ([{"LOWER": {"IN": ["not", "no"]}}, _words("exceeding", "exceed", "longer", "more")],
+         [(_NEAR, frozenset({"days", "months", "years", "hours", "day", "month", "year"}))]),
+        ([_words("maximum", "period")], [(_NEAR, frozenset({"days", "months", "years", "hours"}))]),
     ],
 }
 
@@ -470,7 +475,7 @@ def _matchers():
             matcher.add(name, tokens)
     anchor_matcher = Matcher(nlp.vocab)
     for name, windows in WINDOW_CUES.items():
-        for number, (anchor, _, _) in enumerate(windows):
+        for number, (anchor, _) in enumerate(windows):
             anchor_matcher.add(f"{name}#{number}", [anchor])
     return nlp, phrase_matcher, matcher, anchor_matcher
 
@@ -490,13 +495,24 @@ def match_cues(doc: Doc) -> dict[str, list[tuple[int, int]]]:
         found.setdefault(vocab_strings[match_id], []).append((span.start_char, span.end_char))
     for match_id, start, end in anchor_matcher(doc):
         name, number = vocab_strings[match_id].split("#")
-        _, targets, gap = WINDOW_CUES[name][int(number)]
-        last = max((i for i in range(end, min(end + gap + 1, len(doc))) if doc[i].lower_ in targets), default=None)
+        last = _furthest_reach(doc, end, WINDOW_CUES[name][int(number)][1])
         if last is not None:
             found.setdefault(name, []).append((doc[start].idx, doc[last].idx + len(doc[last])))
     for name in found:
         found[name] = _longest_first(found[name])
     return found
+
+
+def _furthest_reach(doc: Doc, after: int, steps: list[tuple[int, frozenset[str]]]) -> int | None:
+    """Index of the furthest token that completes ``steps`` from token ``after`` on, or None."""
+    positions = {after}  # where the next step may start
+    last = None
+    for gap, words in steps:
+        found = {i for start in positions for i in range(start, min(start + gap + 1, len(doc))) if doc[i].lower_ in words}
+        if not found:
+            return None
+        positions, last = {i + 1 for i in found}, max(found)
+    return last
 
 
 def _longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -15,7 +15,7 @@ Settings (:class:`ServeSettings`, read from the environment by default):
 ``PROVRISK_MAX_UPLOAD_MB`` (default the project's ``max_input_mb``, 50),
 ``PROVRISK_REQUEST_TIMEOUT_S`` (60), ``PROVRISK_API_TOKEN`` (unset: no auth),
 ``PROVRISK_KEEP_UPLOADS`` (unset: uploads are not kept),
-``PROVRISK_SCORING_THREADS`` (4) and ``PROVRISK_MAX_IN_FLIGHT`` (16).
+``PROVRISK_SCORING_THREADS`` (4) and ``PROVRISK_MAX_IN_FLIGHT`` (32: enough to queue, not refuse, a room of 20 analysts; at most 32 uploads are held in memory at once).
 
 Privacy: an upload is read into memory, scored and dropped with the response;
 nothing is written to disk and nothing but the model is shared between
@@ -87,7 +87,7 @@ class ServeSettings(BaseModel):
     api_token: str | None = None
     keep_uploads_dir: Path | None = None
     scoring_threads: int = Field(4, ge=1)
-    max_in_flight: int = Field(16, ge=1)
+    max_in_flight: int = Field(32, ge=1)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> ServeSettings:

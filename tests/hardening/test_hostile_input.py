@@ -20,6 +20,7 @@ limit):
 - size: one byte over the limit, and a 1 GB sparse file refused before it is read;
 - upload names with path traversal, absolute paths, NUL and thousands of
   characters: echoed as one safe component, never used to touch the filesystem;
+- a model file naming a type outside the trusted list: refused before skops loads it;
 - text in legacy and BOM-less encodings and with invalid bytes: decoded, with
   a warning naming the encoding, never a traceback.
 
@@ -48,9 +49,10 @@ import pytest
 from docx.oxml import parse_xml
 
 import provrisk.ingest.pdf as pdf_reader
-from provrisk.errors import InputError
+from provrisk.errors import ConfigError, InputError
 from provrisk.ingest import DEFAULT_MAX_BYTES, ingest_bytes, ingest_file
 from provrisk.ingest.limits import MAX_XML_MARKUP
+from provrisk.models.artifacts import load_model_dir
 from tests.ingest.conftest import AKN_ACT, BILLION_LAUGHS_XML, STATUTE_HTML, W_NS, write_zeros_member
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -575,6 +577,28 @@ def test_upload_names_are_echoed_as_one_safe_component_and_never_opened(name, sh
     assert document.source == shown
     assert str(caught.value) == f"{shown}: empty file (0 bytes)"
     assert touched == []
+
+
+# --- model artifacts -------------------------------------------------------------------------------
+
+
+class _Payload:
+    """Stands for a class an attacker's model file would make the loader instantiate."""
+
+
+def test_model_file_naming_an_untrusted_type_is_refused_before_loading(tmp_path, monkeypatch):
+    import skops.io as sio
+
+    directory = tmp_path / "evil-model"
+    directory.mkdir()
+    sio.dump({"estimator": _Payload()}, directory / "model.skops")
+    (directory / "metadata.json").write_text(json.dumps({"model_type": "linear", "labels": []}), encoding="utf-8")
+    loads: list = []
+    monkeypatch.setattr(sio, "load", lambda *args, **kwargs: loads.append(args))
+    with pytest.raises(ConfigError) as caught:
+        load_model_dir(directory)
+    assert "refusing to load untrusted types" in str(caught.value) and "_Payload" in str(caught.value)
+    assert loads == []
 
 
 # --- text encodings --------------------------------------------------------------------------------

@@ -28,3 +28,11 @@ def test_reservation_form_and_no_match_without_a_target():
         "reserve the right to require serious harm"
     ]
     assert _spans("The court may require the production of documents.", "state_may_require_intent") == []
+
+
+def test_multi_step_window_cue_reaches_the_furthest_completion():
+    text = "A judge of the High Court may, on application by an authorised officer, issue a warrant."
+    assert _spans(text, "judicial_grant")[0] == "judge of the High Court may, on application by an authorised officer, issue"
+    # "may" follows, but no granting verb within eight tokens of it: only the phrase cue "court may" matches
+    far = "The court may consider the matter with the parties and the officers and the records before it decides."
+    assert _spans(far, "judicial_grant") == ["court may"]
