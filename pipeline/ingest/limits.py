@@ -4,8 +4,8 @@ lxml spends 120 to 360 bytes per element, attribute or text node, so a
 document made of tiny elements ("<p>x</p>" over and over) costs 40 times its
 size in memory or more: 45 MB of it took 2 GB. Counting the markup ("<" and
 "=" bytes, an upper bound on elements and attributes) before parsing bounds
-that memory whatever the file's size or compression ratio; a real statute has
-far fewer (Word writes 20 to 50 per paragraph).
+that memory whatever the file's size or compression ratio. Statutes need far
+fewer: Word writes 20 to 50 per paragraph.
 """
 
 from __future__ import annotations
@@ -20,6 +20,6 @@ def markup_count(data: bytes) -> int:
 
 def dense_markup_problem(format_name: str) -> str:
     return (
-        f"{format_name} holds more than {MAX_XML_MARKUP:,} XML elements and attributes, more than any real "
-        "statute (possible markup bomb); refused"
+        f"{format_name} holds more than {MAX_XML_MARKUP:,} XML elements and attributes, far more than a "
+        "statute needs (possible markup bomb); refused"
     )

@@ -81,9 +81,11 @@ def _decode(data: bytes, source: str) -> tuple[str, list[str]]:
                 ) from None
     if b"\x00" in data:
         encoding = _bomless_utf16(data)
+        if encoding is None:
+            raise InputError(source, BINARY_PROBLEM)
         try:
-            text = data.decode(encoding or "")
-        except (UnicodeDecodeError, LookupError):
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
             raise InputError(source, BINARY_PROBLEM) from None
         return text, [f"text is UTF-16 without a byte-order mark; decoded it as {encoding.upper()} (detected)"]
     try:

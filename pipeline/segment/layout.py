@@ -344,7 +344,8 @@ def parse_layout(text: str, style: str | None = None) -> Layout:
             scanner.division(next_line) or scanner.unit_start(index + 1, number, in_schedule)
         )
         heading, body_offset = _split_heading(rest, next_line, next_is_structure)
-        rest_start = line.end - len(rest)
+        # where rest begins in the line: an article's rest has lost a trailing colon
+        rest_start = line.start + line.text.rfind(rest)
         unit_end_of_previous = line.start
         if heading is None and pending_heading is not None:
             heading = pending_heading.text
@@ -361,11 +362,12 @@ def parse_layout(text: str, style: str | None = None) -> Layout:
             body_offset = 0
         if units:
             units[-1].end = min(units[-1].end, _end_before(text, unit_end_of_previous))
+        heading_alone = bool(rest) and body_offset == len(rest)  # the body starts on a later line
         if heading is not None and body_offset:
-            headings.append((rest_start, rest_start + len(rest[:body_offset].rstrip())))
-        head_end = line.start + len(line.text) - len(rest)
-        headings.append((line.start, head_end))
-        body_start = _skip_space(text, rest_start + body_offset)
+            # alone on its line, the heading takes the rest of it (an article's trailing colon too)
+            headings.append((rest_start, line.end if heading_alone else rest_start + len(rest[:body_offset].rstrip())))
+        headings.append((line.start, line.start + line.text.rfind(rest)))
+        body_start = _skip_space(text, line.end if heading_alone else rest_start + body_offset)
         units.append(
             Unit(number, style, line.start, body_start, len(text), heading, list(open_divisions))
         )

@@ -32,6 +32,7 @@ from reportlab.pdfgen import canvas
 
 from provrisk.errors import InputError
 from provrisk.ingest import IngestedText, ingest_bytes
+
 from tests.ingest.conftest import (  # noqa: F401 - session fixtures shared with the ingestion tests
     AKN_ACT,
     PDF_PAGES,
@@ -89,7 +90,7 @@ def _uncompressed_pdf() -> bytes:
 
 
 @pytest.fixture(scope="module")
-def seeds(statute_pdf, statute_docx) -> dict[str, tuple[str, bytes]]:
+def seeds(statute_pdf, statute_docx) -> dict[str, tuple[str, bytes]]:  # noqa: F811 - the imported fixtures
     """A valid document per fuzz target: (upload name, bytes)."""
     return {
         "txt": ("statute.txt", EXAMPLE_TEXT),
@@ -168,8 +169,8 @@ _FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 _TOKENS_FOR = {"pdf-uncompressed": TOKENS["pdf"], "docx-xml": TOKENS["docx"]}
-# Examples per target: about 40 s for the whole file on two cores.
-EXAMPLES = {"txt": 300, "html": 400, "akn": 400, "pdf": 300, "pdf-uncompressed": 400, "docx": 200, "docx-xml": 400}
+# Examples per target: about 30 s for the whole file on two cores.
+EXAMPLES = {"txt": 600, "html": 800, "akn": 800, "pdf": 500, "pdf-uncompressed": 600, "docx": 300, "docx-xml": 600}
 
 
 @pytest.mark.parametrize("target", sorted(EXAMPLES))
