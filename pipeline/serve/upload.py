@@ -20,7 +20,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from python_multipart.exceptions import MultipartParseError
+from python_multipart.exceptions import FormParserError, MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
@@ -152,7 +152,10 @@ async def read_multipart_file(request: Request, field: str, limit: int) -> Uploa
     body_limit = limit + BODY_OVERHEAD_BYTES
     declared = _declared_length(request)
     collector = _FileFieldCollector(field, limit, body_too_large=declared is not None and declared > body_limit)
-    parser = MultipartParser(boundary, collector.callbacks())
+    try:
+        parser = MultipartParser(boundary, collector.callbacks())
+    except FormParserError as error:  # RFC 2046: a boundary is at most 70 characters
+        raise RequestRefused(400, f"malformed multipart upload ({error})") from None
     received = 0
     try:
         async for chunk in request.stream():
@@ -190,6 +193,10 @@ async def read_json_text(request: Request, limit: int) -> Upload:
         payload = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise RequestRefused(422, f"request body is not valid JSON ({error})") from None
+    # Valid JSON that Python refuses to build: nesting deeper than the recursion limit,
+    # or an integer longer than int's digit limit.
+    except (RecursionError, ValueError) as error:
+        raise RequestRefused(422, f"request body is JSON provrisk will not read ({type(error).__name__})") from None
     if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
         raise RequestRefused(422, 'JSON body needs a string field "text" (and optionally "name")')
     name = payload.get("name")
