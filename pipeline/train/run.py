@@ -47,14 +47,22 @@ def _subset(votes: LFVotes, index: np.ndarray) -> LFVotes:
 
 
 def training_rows(rows: np.ndarray, targets: np.ndarray, is_gold: np.ndarray, cap: int | None, seed: int) -> np.ndarray:
-    """``rows`` capped at ``cap``: gold and weakly positive provisions first, seeded random negatives after."""
+    """``rows`` capped at ``cap``: gold first, then weakly positive provisions, then negatives, seeded samples of each.
+
+    The cap is strict, so a fit's cost does not grow with the corpus: the final model
+    (every instrument) trains on as many provisions as each cross-validation fold.
+    """
     if cap is None or len(rows) <= cap:
         return rows
-    keep = is_gold[rows] | (targets[rows] > 0.5).any(axis=1)
-    kept, rest = rows[keep], rows[~keep]
-    room = max(cap - len(kept), 0)
-    sampled = np.random.default_rng(seed).choice(rest, size=min(room, len(rest)), replace=False)
-    return np.sort(np.concatenate([kept, sampled]))
+    rng = np.random.default_rng(seed)
+    positive = (targets[rows] > 0.5).any(axis=1)
+    chosen: list[np.ndarray] = []
+    room = cap
+    for tier in (rows[is_gold[rows]], rows[~is_gold[rows] & positive], rows[~is_gold[rows] & ~positive]):
+        take = min(room, len(tier))
+        chosen.append(rng.choice(tier, size=take, replace=False) if take < len(tier) else tier)
+        room -= take
+    return np.sort(np.concatenate(chosen))
 
 
 def make_estimator(config: TrainConfig, labels: list[str]):

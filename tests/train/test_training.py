@@ -126,3 +126,21 @@ def test_registered_model_is_served_by_mlflow(setup):
         server.terminate()
         server.wait(timeout=30)
     shutil.rmtree(tmp_path / "mlruns", ignore_errors=True)
+
+
+def test_training_rows_cap_is_strict_and_keeps_gold_then_weak_positives():
+    import numpy as np
+
+    from provrisk.train.run import training_rows
+
+    rows = np.arange(100)
+    targets = np.zeros((100, 2))
+    targets[10:60, 0] = 0.9  # 50 weakly positive provisions
+    is_gold = np.zeros(100, dtype=bool)
+    is_gold[:5] = True
+    kept = training_rows(rows, targets, is_gold, cap=30, seed=1)
+    assert len(kept) == 30 and len(set(kept)) == 30
+    assert set(range(5)) <= set(kept), "every gold provision is kept"
+    assert all(10 <= r < 60 for r in kept if r >= 5), "then weak positives, before any negative"
+    assert list(training_rows(rows, targets, is_gold, cap=30, seed=1)) == list(kept)
+    assert list(training_rows(rows, targets, is_gold, cap=None, seed=1)) == list(rows)
