@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import provrisk
 from provrisk.errors import ProvriskError
 
 REPORTS_DIR = Path(__file__).resolve().parent / "reports"
@@ -499,8 +500,9 @@ def machine_info() -> dict:
         for line in meminfo.read_text(encoding="ascii").splitlines():
             if line.startswith("MemTotal:"):
                 memory_kb = int(line.split()[1])
-    versions = {}
-    for package in PACKAGES:
+    # provrisk's own version from the code that ran: an editable install's metadata can lag behind it.
+    versions = {"provrisk": provrisk.__version__}
+    for package in PACKAGES[1:]:
         try:
             versions[package] = importlib.metadata.version(package)
         except importlib.metadata.PackageNotFoundError:
