@@ -196,13 +196,14 @@ def _printable(name: str) -> str:
 
 
 def _too_large(size: int, limit: int) -> str:
-    shown, shown_limit = _human_size(size), _human_size(limit)
+    shown, shown_limit = human_size(size), human_size(limit)
     if shown == shown_limit:  # just over the limit: "2.0 KB; the limit is 2.0 KB" would read as a contradiction
         shown, shown_limit = f"{size:,} bytes", f"{limit:,} bytes"
     return f"file too large ({shown}; the limit is {shown_limit})"
 
 
-def _human_size(size: int) -> str:
+def human_size(size: int) -> str:
+    """``2.0 KB``, ``3.5 MB``: a size for a message a reader of law can take in."""
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.1f} MB"
     if size >= 1024:

@@ -24,6 +24,8 @@ from python_multipart.exceptions import FormParserError, MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
+from provrisk.ingest import human_size
+
 # Room in a body for multipart boundaries, part headers and small extra fields
 # (or JSON syntax) on top of the document itself.
 BODY_OVERHEAD_BYTES = 64 * 1024
@@ -55,14 +57,6 @@ def display_name(raw: str | None, default: str = "upload") -> str:
     if len(cleaned) > _MAX_NAME_CHARS:
         cleaned = cleaned[: _MAX_NAME_CHARS - 3] + "..."
     return cleaned if cleaned not in ("", ".", "..") else default
-
-
-def human_size(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB"
-    if size >= 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size} bytes"
 
 
 def too_large(name: str, limit: int) -> RequestRefused:

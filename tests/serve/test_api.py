@@ -20,6 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.requests import Request
 
+import provrisk
 import provrisk.serve.app as serve_app
 from provrisk.ingest import ingest_bytes
 from provrisk.models.artifacts import load_model_dir
@@ -481,7 +482,7 @@ def test_models_describes_the_loaded_model(client, model):
 
 
 def test_health_docs_and_page(client):
-    assert client.get("/healthz").json() == {"status": "ok", "model": "provrisk-linear", "version": "0.1.0"}
+    assert client.get("/healthz").json() == {"status": "ok", "model": "provrisk-linear", "version": provrisk.__version__}
     assert client.get("/docs").status_code == 200
     schema = client.get("/openapi.json").json()
     assert "multipart/form-data" in schema["paths"]["/v1/score"]["post"]["requestBody"]["content"]
