@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import re
 import sys
 from enum import Enum
 from pathlib import Path
@@ -66,10 +65,6 @@ def _max_bytes(max_mb: float | None) -> int:
     return int(max_mb * 1024 * 1024) if max_mb else get_settings().max_input_bytes
 
 
-def _instrument_id(path: Path) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "document"
-
-
 def _warn(warnings: list[str]) -> None:
     for warning in warnings:
         stderr.print(f"[yellow]warning:[/yellow] {warning}", soft_wrap=True)
@@ -120,13 +115,14 @@ def segment(
 ) -> None:
     """Split a statute into citable provisions (citation, hierarchy, kind, text, offsets)."""
     from provrisk.ingest import ingest_file
+    from provrisk.score.report import instrument_id_for
     from provrisk.segment import segment_statute
 
     if style not in (None, "article", "section", "usc"):
         raise typer.BadParameter("style must be article, section or usc", param_hint="--style")
     document = ingest_file(file, max_bytes=_max_bytes(max_mb))
     _warn(document.warnings)
-    provisions = segment_statute(document.text, instrument_id or _instrument_id(file), style=style)
+    provisions = segment_statute(document.text, instrument_id or instrument_id_for(file.name), style=style)
     if not provisions:
         raise ProvriskError(f"{file}: no provisions found (is this a statute?)")
     if format == SegmentFormat.table and output is None:

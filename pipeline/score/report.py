@@ -27,6 +27,7 @@ features and no safeguard.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -63,8 +64,6 @@ def score_document(
 
 def instrument_id_for(name: str) -> str:
     """A provision-id prefix from a file name: lower case, runs of other characters as one dash."""
-    import re
-
     return re.sub(r"[^a-z0-9]+", "-", Path(name).stem.lower()).strip("-") or "document"
 
 
