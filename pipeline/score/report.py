@@ -10,7 +10,7 @@ the document every output format (``provrisk score``, ``POST /v1/score``,
      "model": {name, type, trained_at, corpus_hash},
      "labels": [{id, name, standard, mitigating}],   # the taxonomy, in file order
      "profile": {provisions, flagged, share_flagged, label_counts, safeguards, risk_index},
-     "provisions": [{id, citation, heading, kind, role, path, start, end, text,
+     "provisions": [{id, citation, heading, kind, role, path, start, end, page, text,
                      labels, scores, evidence, flags}]}
 
 ``labels``, ``scores`` and ``evidence`` of a provision are exactly what
