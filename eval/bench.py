@@ -18,6 +18,10 @@ configs under ``configs/``. Output: a report dict (:func:`run_bench`) written as
    in that process), with a profile of a warm call;
 5. the HTTP service under closed-loop load (see :mod:`provrisk.eval.bench_load`);
 6. training time per config, measured or as last recorded;
+7. PDF ingestion on real published statutes (see :mod:`provrisk.eval.bench_pdf`):
+   text extractors compared, provrisk's ms per page and peak memory.
+   ``--pdf-only`` measures only this and replaces this section of an existing
+   report (:func:`merge_pdf_section`);
 
 and the machine, date, corpus hash and command line. "Words" are the
 whitespace-separated words of the raw corpus texts and "provisions" the
@@ -56,6 +60,8 @@ from pathlib import Path
 
 import provrisk
 from provrisk.errors import ProvriskError
+from provrisk.eval.bench_pdf import default_pdf_dir, run_pdf_bench
+from provrisk.eval.bench_pdf import to_markdown as pdf_markdown
 
 REPORTS_DIR = Path(__file__).resolve().parent / "reports"
 SCHEMA = "provrisk.bench/1"
@@ -73,7 +79,7 @@ PROFILE_CAUSES = 2  # functions named in the explanation of a missed target
 KIB_PER_MIB = 1024
 STDERR_TAIL_CHARS = 2000
 PACKAGES = ("provrisk", "spacy", "scikit-learn", "numpy", "scipy", "skops", "fastapi", "uvicorn", "httpx",
-            "torch", "transformers")
+            "torch", "transformers", "pypdf", "pypdfium2", "pdfminer.six")
 # Never reach a model hub from a benchmark (as in the Makefile and the tests).
 OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
 
@@ -88,12 +94,18 @@ class BenchOptions:
     server_workers: int = 2
     with_training: bool = False
     transformer: str | None = None
+    pdf_dir: Path | None = None  # default: real-statutes/ beside the corpus folder
+    pdf_only: bool = False
     command: str = ""
 
 
 def command_line(options: BenchOptions) -> str:
     """The full ``provrisk bench`` command that reproduces this run, every option spelled out."""
     parts = ["provrisk", "bench", "--out-dir", str(options.out_dir), "--corpus-dir", str(options.corpus_dir)]
+    if options.pdf_dir:
+        parts += ["--pdf-dir", str(options.pdf_dir)]
+    if options.pdf_only:
+        return shlex.join(parts + ["--pdf-only"])
     if options.limit:
         parts += ["--limit", str(options.limit)]
     parts += ["--load-seconds", f"{options.load_seconds:g}", "--clients", str(options.clients),
@@ -648,6 +660,7 @@ def run_bench(options: BenchOptions) -> dict:
         else:
             api["transformer"] = {"measured": False, "reason": f"not measured: {no_transformer}"}
         training = training_times(options.with_training, runner.env)
+    pdf_ingestion = run_pdf_bench(options.pdf_dir or default_pdf_dir(options.corpus_dir), options.command, machine_info())
 
     for result in api.values():
         if result.get("measured", True):
@@ -683,6 +696,7 @@ def run_bench(options: BenchOptions) -> dict:
                                           statute, floor_s),
         "api_load": api,
         "training": training,
+        "pdf_ingestion": pdf_ingestion,
     }
     report["targets"] = _targets(report)
     return report
@@ -829,7 +843,18 @@ def _table(header: list[str], rows: list[list]) -> list[str]:
     return lines + [""]
 
 
+def merge_pdf_section(options: BenchOptions) -> dict:
+    """The report in ``options.out_dir`` (or a new one) with its PDF ingestion section measured again."""
+    existing = Path(options.out_dir) / "bench.json"
+    report = json.loads(existing.read_text(encoding="utf-8")) if existing.exists() else {"schema": SCHEMA}
+    report["pdf_ingestion"] = run_pdf_bench(options.pdf_dir or default_pdf_dir(options.corpus_dir), options.command,
+                                            machine_info())
+    return report
+
+
 def to_markdown(report: dict) -> str:
+    if "stages" not in report:  # only the PDF section has been measured (--pdf-only, no earlier report)
+        return "\n".join(["# provrisk benchmark", "", *pdf_markdown(report["pdf_ingestion"])])
     machine, corpus = report["machine"], report["corpus"]
     load = report["load_average"]
     lines = [
@@ -949,6 +974,8 @@ def to_markdown(report: dict) -> str:
     lines += _table(["config", "model", "seconds", "source"], [
         [row["config"], row["model_type"], "-" if row["seconds"] is None else f"{row['seconds']:.1f}", row["source"]]
         for row in report["training"]])
+    if "pdf_ingestion" in report:
+        lines += pdf_markdown(report["pdf_ingestion"])
     return "\n".join(lines)
 
 

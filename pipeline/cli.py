@@ -522,9 +522,19 @@ def bench(
     server_workers: Annotated[int, typer.Option("--server-workers", min=1, help="`provrisk serve --workers` for the load test.")] = 2,
     with_training: Annotated[bool, typer.Option("--with-training/--skip-training", help="Re-run `provrisk train --no-mlflow` per config and time it (slow); otherwise report the last recorded training time.")] = False,
     transformer: Annotated[Optional[str], typer.Option("--transformer", help="Transformer model directory or name under models/ (default: the first installed one, if any).")] = None,
+    pdf_dir: Annotated[Optional[Path], typer.Option("--pdf-dir", help="PDFs for the PDF ingestion section (default: real-statutes/ beside the corpus folder).")] = None,
+    pdf_only: Annotated[bool, typer.Option("--pdf-only", help="Measure only PDF ingestion and replace that section of the existing report.")] = False,
 ) -> None:
     """Benchmark throughput, latency and memory on the corpus against a tokenisation floor (writes eval/reports/bench.*)."""
-    from provrisk.eval.bench import REPORTS_DIR, BenchOptions, command_line, run_bench, to_markdown, write_report
+    from provrisk.eval.bench import (
+        REPORTS_DIR,
+        BenchOptions,
+        command_line,
+        merge_pdf_section,
+        run_bench,
+        to_markdown,
+        write_report,
+    )
     from provrisk.settings import get_settings
 
     options = BenchOptions(
@@ -536,9 +546,11 @@ def bench(
         server_workers=server_workers,
         with_training=with_training,
         transformer=transformer,
+        pdf_dir=pdf_dir.resolve() if pdf_dir else None,
+        pdf_only=pdf_only,
     )
     options.command = command_line(options)
-    report = run_bench(options)
+    report = merge_pdf_section(options) if pdf_only else run_bench(options)
     json_path, md_path = write_report(report, options.out_dir)
     typer.echo(to_markdown(report))
     stderr.print(f"wrote {json_path} and {md_path}")

@@ -1,9 +1,18 @@
-"""PDF reader: the text layer of each page, via pypdf.
+"""PDF reader: the text layer of each page, read by PDFium in a sandboxed child process.
 
 Input: the bytes of a PDF and its display name. Output:
 :class:`~provrisk.ingest.types.IngestedText` whose text is the pages' text
 (normalised, running headers/footers and page numbers removed) joined by line
 breaks, with a source_map from character ranges to 1-based page numbers.
+
+Two libraries, each for what it does best (chosen by measuring, see
+:mod:`provrisk.ingest.pdfium_sandbox`): pypdf checks the file's structure in
+this process (end marker, cross-references, page tree and its cycles,
+encryption, page count, document information), and PDFium extracts each
+page's text in a child process under memory, CPU and time limits, keeping the
+spaces between words that pypdf loses in justified text. A page PDFium cannot
+read (its child died of a limit, or the page is malformed) is read with pypdf,
+under this module's own budgets, and a warning says so.
 
 Refused with :class:`InputError`: password-protected, truncated or corrupt
 files, files with more than :data:`MAX_PDF_PAGES` pages, scans without a text
@@ -25,6 +34,7 @@ from pypdf import PdfReader
 
 from ..errors import InputError
 from .normalise import drop_running_lines, error_reason, join_pages, normalise_text
+from .pdfium_sandbox import PdfiumTexts, extract_texts
 from .types import IngestedText, SourceSpan
 
 MAX_PDF_PAGES = 2000
@@ -34,37 +44,26 @@ MIN_TEXT_CHARS_PER_PAGE = 20
 # PDF readers look for the end-of-file marker near the end; a file cut short
 # in transfer has lost it (and the cross-reference table before it).
 _EOF_MARKER_WINDOW = 2048
-# pypdf bounds each stream (75 MB decoded) but not how often one is re-read: a
-# few kilobytes can make every page parse the same huge content stream, or one
-# page run a text-filled form 5,000 times, for hours of CPU and gigabytes of
-# text. Extraction stops past these budgets, checked before every content-stream
-# operator, so the overshoot is at most one stream parse.
+# A few kilobytes can make every page parse the same huge content stream, or
+# one page run a text-filled form 5,000 times, for hours of CPU and gigabytes
+# of text. Extraction stops past these budgets: PDFium's child is killed at the
+# deadline and stops at the character count; pypdf, when it reads a page
+# PDFium could not, checks them before every content-stream operator.
 MAX_PDF_TEXT_CHARS = 50_000_000  # as much text as the largest plain-text upload
-MAX_PDF_EXTRACT_SECONDS = 120.0  # a 2,000-page statute takes about 15 s
+MAX_PDF_EXTRACT_SECONDS = 120.0  # a 2,000-page statute takes about 4 s
 
 ENCRYPTED_PROBLEM = "password-protected PDF (encrypted); remove the password and try again"
 SCANNED_PROBLEM = "scanned PDF without a text layer; run OCR first"
 
 
 def read_pdf(data: bytes, source: str) -> IngestedText:
-    """Extract, clean and join the text of every page of a PDF."""
+    """Check the structure, extract, clean and join the text of every page of a PDF."""
     if b"%%EOF" not in data[-_EOF_MARKER_WINDOW:]:
         raise _corrupt(source, "no end-of-file marker: the file is cut short")
     with _repair_notes() as repairs:
-        try:
-            reader = PdfReader(io.BytesIO(data), strict=False)
-            _unlock(reader, source)
-            page_count = len(reader.pages)
-        except InputError:
-            raise
-        except Exception as error:  # pypdf raises many types on malformed input
-            raise _corrupt(source, error_reason(error)) from None
-        if page_count == 0:
-            raise _corrupt(source, "no pages")
-        if page_count > MAX_PDF_PAGES:
-            raise InputError(source, f"PDF has {page_count} pages, more than the limit of {MAX_PDF_PAGES}")
-        raw_pages, failures = _extract_pages(reader, source)
+        reader, page_count = _open(data, source)
         metadata = _metadata(reader, page_count)
+        raw_pages, failures, fallback_warnings = _text_layer(data, reader, page_count, source)
     if len(failures) == page_count:
         raise _corrupt(source, f"no page's text could be extracted: {failures[0][1]}")
     pages = drop_running_lines([normalise_text(page) for page in raw_pages])
@@ -83,8 +82,68 @@ def read_pdf(data: bytes, source: str) -> IngestedText:
         format="pdf",
         text=text,
         source_map=source_map,
-        warnings=_repair_warnings(repairs) + _page_warnings(pages, failures),
+        warnings=_repair_warnings(repairs) + fallback_warnings + _page_warnings(pages, failures),
         metadata=metadata,
+    )
+
+
+def _open(data: bytes, source: str) -> tuple[PdfReader, int]:
+    """pypdf's reader of ``data`` and its page count, or InputError (corrupt, encrypted, too many pages)."""
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        _unlock(reader, source)
+        page_count = len(reader.pages)
+    except InputError:
+        raise
+    except Exception as error:  # pypdf raises many types on malformed input
+        raise _corrupt(source, error_reason(error)) from None
+    if page_count == 0:
+        raise _corrupt(source, "no pages")
+    if page_count > MAX_PDF_PAGES:
+        raise InputError(source, f"PDF has {page_count} pages, more than the limit of {MAX_PDF_PAGES}")
+    return reader, page_count
+
+
+def _text_layer(
+    data: bytes, reader: PdfReader, page_count: int, source: str
+) -> tuple[list[str], list[tuple[int, str]], list[str]]:
+    """Each page's raw text, the (page, reason) failures, and warnings about pages pypdf had to read."""
+    deadline = time.monotonic() + MAX_PDF_EXTRACT_SECONDS
+    try:
+        layer = extract_texts(data, page_count, deadline=deadline, max_chars=MAX_PDF_TEXT_CHARS)
+    except OSError as error:  # the child could not be started: read everything with pypdf
+        layer = PdfiumTexts(open_error=f"the PDF reader could not be started: {error.strerror or error_reason(error)}")
+    if layer.timed_out_at is not None:
+        raise InputError(
+            source, f"text extraction took more than {MAX_PDF_EXTRACT_SECONDS:g} s while extracting text "
+            f"from page {layer.timed_out_at}; refused"
+        )
+    if layer.over_budget_at is not None:
+        raise InputError(source, f"{_too_much_text()} while extracting text from page {layer.over_budget_at}; refused")
+    unread = [number for number in range(1, page_count + 1) if number not in layer.texts]
+    texts = dict(layer.texts)
+    failures: list[tuple[int, str]] = []
+    warnings: list[str] = []
+    if unread:
+        budget = _ExtractionBudget(deadline, sum(map(len, texts.values())))
+        fallback, failures = _extract_pages(reader, unread, source, budget)
+        texts.update(fallback)
+        if fallback:
+            warnings.append(_fallback_warning(layer, sorted(fallback)))
+    return [texts.get(number, "") for number in range(1, page_count + 1)], failures, warnings
+
+
+def _fallback_warning(layer: PdfiumTexts, pages: list[int]) -> str:
+    if layer.open_error:
+        why = f"PDFium could not read the file ({layer.open_error})"
+    elif layer.stopped_at is not None and layer.stopped_at in pages:
+        why = f"PDFium stopped at page {layer.stopped_at} ({layer.stop_reason})"
+    else:
+        first = pages[0]
+        why = f"PDFium could not read page {first} ({layer.errors.get(first, 'unknown reason')})"
+    return (
+        f"{why}; page(s) {_page_list(pages)} were read with pypdf instead, which can run words together: "
+        "check them against the original"
     )
 
 
@@ -137,16 +196,17 @@ def _unlock(reader: PdfReader, source: str) -> None:
         raise InputError(source, ENCRYPTED_PROBLEM)
 
 
-def _extract_pages(reader: PdfReader, source: str) -> tuple[list[str], list[tuple[int, str]]]:
-    """Each page's raw text ("" where extraction failed) and the (page number, reason) failures."""
-    texts: list[str] = []
+def _extract_pages(
+    reader: PdfReader, numbers: list[int], source: str, budget: _ExtractionBudget
+) -> tuple[dict[int, str], list[tuple[int, str]]]:
+    """pypdf's text of the pages ``numbers`` (page number -> text) and the (page number, reason) failures."""
+    texts: dict[int, str] = {}
     failures: list[tuple[int, str]] = []
-    budget = _ExtractionBudget()
-    for number, page in enumerate(reader.pages, start=1):
+    for number in numbers:
         try:
-            texts.append(page.extract_text(visitor_operand_before=budget.check, visitor_text=budget.count) or "")
+            page = reader.pages[number - 1]
+            texts[number] = page.extract_text(visitor_operand_before=budget.check, visitor_text=budget.count) or ""
         except Exception as error:  # one broken content stream should not lose the other pages
-            texts.append("")
             failures.append((number, error_reason(error)))
         # pypdf swallows what the visitors raise inside a form XObject, so check again here
         if budget.exceeded():
@@ -155,11 +215,11 @@ def _extract_pages(reader: PdfReader, source: str) -> tuple[list[str], list[tupl
 
 
 class _ExtractionBudget:
-    """Counts extracted characters and time; the visitors raise once either budget is spent."""
+    """Counts extracted characters (from ``chars``) until ``deadline``; the visitors raise once either is spent."""
 
-    def __init__(self) -> None:
-        self._deadline = time.monotonic() + MAX_PDF_EXTRACT_SECONDS
-        self._chars = 0
+    def __init__(self, deadline: float, chars: int = 0) -> None:
+        self._deadline = deadline
+        self._chars = chars
 
     def count(self, text: str, *_state) -> None:
         self._chars += len(text)
@@ -171,10 +231,14 @@ class _ExtractionBudget:
 
     def exceeded(self) -> str:
         if self._chars > MAX_PDF_TEXT_CHARS:
-            return f"more than {MAX_PDF_TEXT_CHARS:,} characters of text (possible decompression bomb)"
+            return _too_much_text()
         if time.monotonic() > self._deadline:
             return f"text extraction took more than {MAX_PDF_EXTRACT_SECONDS:g} s"
         return ""
+
+
+def _too_much_text() -> str:
+    return f"more than {MAX_PDF_TEXT_CHARS:,} characters of text (possible decompression bomb)"
 
 
 def _page_warnings(pages: list[str], failures: list[tuple[int, str]]) -> list[str]:

@@ -19,6 +19,8 @@ from reportlab.pdfgen import canvas
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED_TEXTS = REPO_ROOT.parent / "shared" / "corpora" / "texts"
+# Statutes exactly as their publishers put them online (../shared/real-statutes/README.md says where from).
+REAL_STATUTES = REPO_ROOT.parent / "shared" / "real-statutes"
 
 RUNNING_HEADER = "Cybercrime Act 2020 (No. 7 of 2020)"
 # Body lines per page of the multi-page PDF. Page 1 hyphenates "communication"
@@ -364,4 +366,12 @@ def shared_text(name: str) -> Path:
     path = SHARED_TEXTS / name
     if not path.exists():
         pytest.skip(f"shared corpus text {name} is not present")
+    return path
+
+
+def real_statute(name: str) -> Path:
+    """A published statute from ../shared/real-statutes, or skip the test when the shared folder is absent."""
+    path = REAL_STATUTES / name
+    if not path.exists():
+        pytest.skip(f"real statute {name} is not present (../shared/real-statutes)")
     return path

@@ -130,3 +130,18 @@ def test_pdf_extension_without_pdf_content_is_refused():
     with pytest.raises(InputError) as caught:
         ingest_bytes(b"Section 1. This is plain text saved as .pdf", "statute.pdf")
     assert str(caught.value) == "statute.pdf: not a valid PDF (no %PDF header)"
+
+
+def test_pages_pdfium_cannot_read_are_read_with_pypdf_and_a_warning(statute_pdf, monkeypatch):
+    def cannot_start(*_args, **_kwargs):
+        raise FileNotFoundError(2, "No such file or directory")
+
+    monkeypatch.setattr(pdf, "extract_texts", cannot_start)
+
+    document = ingest_file(statute_pdf)
+
+    assert "This Act may be cited as the Cybercrime Act 2020." in document.text
+    assert document.warnings == [
+        "PDFium could not read the file (the PDF reader could not be started: No such file or directory); "
+        "page(s) 1, 2, 3, 4 were read with pypdf instead, which can run words together: check them against the original"
+    ]

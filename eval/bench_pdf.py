@@ -1,0 +1,252 @@
+"""PDF ingestion on real published statutes: text extractors compared, and provrisk's own PDF ingestion.
+
+Input: a folder of PDFs (by default ``real-statutes/`` beside the corpus
+folder: official Singapore Statutes Online prints). Output: a dict
+(:func:`run_pdf_bench`), the ``pdf_ingestion`` section of
+``eval/reports/bench.{json,md}`` (``provrisk bench --pdf-only`` regenerates
+only this section), with
+
+1. per file and per text extractor (pypdf, pypdfium2, pdfminer.six, each
+   called as its documentation shows for plain text, page by page): pages,
+   milliseconds per page, peak memory over the process's baseline, and the
+   glued-word rate;
+2. per file, provrisk's ``ingest_file``: milliseconds per page (median of
+   :data:`INGEST_RUNS`), peak memory of the process and of its PDFium child,
+   and the glued-word rate of the text it returns.
+
+Glued-word rate (:func:`glued_word_rate`): the share of alphabetic tokens
+(runs of letters) longer than :data:`GLUED_LETTERS` letters. English law has
+almost no words that long ("telecommunications" has 18 letters), so such a
+token is nearly always words run together by an extractor that lost the
+spaces ("Thisrevisededitionincorporatesallamendmentsuptoand").
+
+Each measurement runs in a fresh interpreter (``python -m
+provrisk.eval.bench_pdf --measure ...``) so that its memory is its own: the
+child reads its peak resident size after imports and after reading the file
+(baseline), resets it (``/proc/self/clear_refs``), does the work, and reads it
+again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from provrisk.errors import ProvriskError
+
+EXTRACTORS = ("pypdf", "pypdfium2", "pdfminer.six")
+GLUED_LETTERS = 20
+INGEST_RUNS = 3
+EXAMPLES = 3
+KIB_PER_MIB = 1024
+STDERR_TAIL_CHARS = 2000
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+
+def glued_word_rate(text: str) -> tuple[float, int, list[str]]:
+    """(rate, alphabetic tokens, a few glued examples): the share of letter runs over GLUED_LETTERS letters."""
+    tokens = _LETTER_RUN.findall(text)
+    glued = [token for token in tokens if len(token) > GLUED_LETTERS]
+    return (len(glued) / len(tokens) if tokens else 0.0), len(tokens), glued[:EXAMPLES]
+
+
+def default_pdf_dir(corpus_dir: Path) -> Path:
+    """``real-statutes/`` beside the corpus folder (``../shared/real-statutes``)."""
+    return Path(corpus_dir).resolve().parent / "real-statutes"
+
+
+# -- the child: one measurement in a fresh interpreter ---------------------------------------
+
+
+def _extract_pypdf(path: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [page.extract_text() or "" for page in PdfReader(path).pages]
+
+
+def _extract_pypdfium2(path: Path) -> list[str]:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(path)
+    try:
+        return [document[index].get_textpage().get_text_range() for index in range(len(document))]
+    finally:
+        document.close()
+
+
+def _extract_pdfminer(path: Path) -> list[str]:
+    from pdfminer.high_level import extract_text
+    from pdfminer.pdfpage import PDFPage
+
+    with path.open("rb") as handle:
+        count = sum(1 for _ in PDFPage.get_pages(handle))
+    return [extract_text(path, page_numbers=[index]) for index in range(count)]
+
+
+_EXTRACT = {"pypdf": _extract_pypdf, "pypdfium2": _extract_pypdfium2, "pdfminer.six": _extract_pdfminer}
+
+
+def _status_mb(field: str) -> float:
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / KIB_PER_MIB
+    raise ProvriskError(f"/proc/self/status has no {field}")
+
+
+def _reset_peak() -> None:
+    with open("/proc/self/clear_refs", "w", encoding="ascii") as clear:
+        clear.write("5")  # the peak resident size (VmHWM) starts again from the current size
+
+
+def _measure_extractor(name: str, path: Path) -> dict:
+    extract = _EXTRACT[name]
+    if name == "pdfminer.six":
+        import pdfminer.high_level  # noqa: F401 - imported before the baseline, like the others
+    elif name == "pypdfium2":
+        import pypdfium2  # noqa: F401
+    else:
+        import pypdf  # noqa: F401
+    path.read_bytes()  # the file in the page cache for every extractor alike
+    _reset_peak()
+    baseline = _status_mb("VmRSS")
+    started = time.perf_counter()
+    pages = extract(path)
+    seconds = time.perf_counter() - started
+    peak = _status_mb("VmHWM") - baseline
+    rate, tokens, examples = glued_word_rate("\n".join(pages))
+    return {"pages": len(pages), "seconds": seconds, "ms_per_page": 1000 * seconds / len(pages),
+            "peak_mb": peak, "glued_rate": rate, "tokens": tokens, "glued_examples": examples}
+
+
+def _measure_ingest(path: Path) -> dict:
+    from provrisk.ingest import ingest_file
+    from provrisk.ingest.pdfium_sandbox import extract_texts
+
+    path.read_bytes()
+    _reset_peak()
+    baseline = _status_mb("VmRSS")
+    runs = []
+    for _ in range(INGEST_RUNS):
+        started = time.perf_counter()
+        document = ingest_file(path)
+        runs.append(time.perf_counter() - started)
+    peak = _status_mb("VmHWM") - baseline
+    pages = int(document.metadata["pages"])
+    # ingest_file does not say how large its child grew; the child reports it to extract_texts
+    child_peak = extract_texts(path.read_bytes(), pages, deadline=time.monotonic() + 60, max_chars=10**9).peak_rss_mb
+    rate, tokens, examples = glued_word_rate(document.text)
+    return {"pages": pages, "runs_s": runs, "ms_per_page": 1000 * statistics.median(runs) / pages,
+            "peak_mb": peak, "child_peak_rss_mb": child_peak, "glued_rate": rate, "tokens": tokens,
+            "glued_examples": examples, "warnings": document.warnings}
+
+
+def _child_main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="One PDF measurement in a fresh process (used by provrisk bench).")
+    parser.add_argument("--measure", required=True, choices=[*EXTRACTORS, "ingest"])
+    parser.add_argument("path", type=Path)
+    args = parser.parse_args(argv)
+    if args.measure == "ingest":
+        result = _measure_ingest(args.path)
+    else:
+        result = _measure_extractor(args.measure, args.path)
+    print(json.dumps(result))
+
+
+# -- the parent ------------------------------------------------------------------------------
+
+
+def _run_child(arguments: list[str]) -> dict:
+    completed = subprocess.run(
+        [sys.executable, "-m", "provrisk.eval.bench_pdf", *arguments],
+        capture_output=True, text=True, check=False, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+    if completed.returncode != 0:
+        raise ProvriskError(f"PDF benchmark ({' '.join(arguments)}) failed (exit {completed.returncode}): "
+                            f"{completed.stderr.strip()[-STDERR_TAIL_CHARS:]}")
+    return json.loads(completed.stdout.splitlines()[-1])
+
+
+def _installed(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def run_pdf_bench(pdf_dir: Path, command: str, machine: dict) -> dict:
+    """Measure every extractor and provrisk's ingestion on each ``*.pdf`` in ``pdf_dir``.
+
+    ``command`` reproduces the run and ``machine`` (``provrisk.eval.bench.machine_info()``) says where it ran.
+    """
+    pdf_dir = Path(pdf_dir)
+    files = sorted(pdf_dir.glob("*.pdf"))
+    if not files:
+        return {"measured": False, "reason": f"not measured: no PDF files in {pdf_dir}"}
+    modules = {"pypdf": "pypdf", "pypdfium2": "pypdfium2", "pdfminer.six": "pdfminer"}
+    extractors = {}
+    for name in EXTRACTORS:
+        if not _installed(modules[name]):
+            extractors[name] = {"measured": False, "reason": f"not measured: {name} is not installed (pip install -e '.[dev]')"}
+            continue
+        extractors[name] = {"measured": True, "files": {f.name: _run_child(["--measure", name, str(f)]) for f in files}}
+    ingest = {f.name: _run_child(["--measure", "ingest", str(f)]) for f in files}
+    return {
+        "measured": True,
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "command": command,
+        "machine": machine,
+        "load_average": list(os.getloadavg()),
+        "dir": str(pdf_dir),
+        "glued_letters": GLUED_LETTERS,
+        "extractors": extractors,
+        "ingest": ingest,
+    }
+
+
+def to_markdown(section: dict, heading: str = "## 7. PDF ingestion: real statutes") -> list[str]:
+    """The section's lines for bench.md."""
+    lines = [heading, ""]
+    if not section.get("measured"):
+        return lines + [section.get("reason", "not measured"), ""]
+    machine = section["machine"]
+    packages = {name: machine["packages"].get(name) for name in ("pypdf", "pypdfium2", "pdfminer.six")}
+    lines += [f"Generated {section['generated_at']} by `{section['command']}` on the PDFs in {section['dir']}; "
+              f"machine: {machine['cpu_count']} CPUs ({machine['cpus_usable']} usable), {machine['cpu_model']}, "
+              f"{machine['memory_gb']:.1f} GB RAM, Python {machine['python']}, "
+              + ", ".join(f"{name} {version}" for name, version in packages.items() if version)
+              + f"; load average before: {', '.join(f'{x:.2f}' for x in section['load_average'])}. "
+              f"Glued-word rate: share of alphabetic tokens longer than {section['glued_letters']} letters "
+              "(words run together). Peak MB: resident memory over the process's baseline; the extractors run "
+              "in this process, provrisk's PDFium reader in a child process (its own peak RSS).", ""]
+    rows = []
+    for name, result in section["extractors"].items():
+        if not result["measured"]:
+            rows.append([name, result["reason"], "", "", "", ""])
+            continue
+        for file, row in result["files"].items():
+            rows.append([name, file, row["pages"], f"{row['ms_per_page']:.1f}", f"{row['peak_mb']:.1f}",
+                         f"{row['glued_rate']:.2%} ({', '.join(row['glued_examples']) or '-'})"])
+    lines += _table(["extractor", "file", "pages", "ms/page", "peak MB", "glued-word rate (examples)"], rows)
+    lines += ["provrisk `ingest_file` (structure checks with pypdf, text by PDFium in a sandboxed child, "
+              f"normalisation and page furniture removed; median of {INGEST_RUNS} runs):", ""]
+    rows = [[file, row["pages"], f"{row['ms_per_page']:.1f}", f"{row['peak_mb']:.1f}",
+             f"{row['child_peak_rss_mb']:.0f}", f"{row['glued_rate']:.2%}"]
+            for file, row in section["ingest"].items()]
+    return lines + _table(["file", "pages", "ms/page", "peak MB", "PDFium child peak RSS MB", "glued-word rate"], rows)
+
+
+def _table(header: list[str], rows: list[list]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return lines + [""]
+
+
+if __name__ == "__main__":
+    _child_main()
