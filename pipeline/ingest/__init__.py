@@ -7,7 +7,7 @@ Public API:
   used only in messages and as a format hint, never as a path.
 
 Both return an :class:`IngestedText` (text, source map, detected language,
-warnings, metadata) and raise :class:`~provrisk.errors.InputError`, one line
+warnings, metadata, page furniture removed) and raise :class:`~provrisk.errors.InputError`, one line
 naming the file and the problem, for anything they cannot read: too large,
 empty, of an unsupported or unrecognised format, corrupt, encrypted, scanned,
 unsafe (entity-declaring XML, zip bombs), or without text. No library exception
@@ -16,6 +16,12 @@ trained on English.
 
 The format is decided from the content first (magic bytes, root element) and
 the file name's extension second.
+
+Metadata, whatever the format: ``title`` is the title the document marks up
+(Akoma Ntoso) or prints (:mod:`provrisk.ingest.printed`), else its file's
+title property (PDF document information, DOCX core properties, HTML
+``<title>``), which is always kept as ``file_title``; ``edition`` and
+``in_force_from`` when printed; PDFs add ``pages`` and ``author``.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from .html import read_html
 from .language import detect_language, language_name
 from .normalise import error_reason
 from .pdf import read_pdf
+from .printed import printed_metadata
 from .text import read_text
 from .types import IngestedText, SourceSpan
 
@@ -160,6 +167,7 @@ def _ingest(data: bytes, source: str, suffix: str, max_bytes: int) -> IngestedTe
         ) from None
     if not result.text.strip():
         raise InputError(source, f"no text found in this {_FORMAT_NAMES[document_format]} file")
+    _prefer_printed_title(result)
     result.language, result.language_confidence = detect_language(result.text)
     if result.language not in ("en", "und"):
         result.warnings.append(
@@ -167,6 +175,17 @@ def _ingest(data: bytes, source: str, suffix: str, max_bytes: int) -> IngestedTe
             "provrisk's labels and models are trained on English text; results will be unreliable"
         )
     return result
+
+
+def _prefer_printed_title(result: IngestedText) -> None:
+    """Add what the act prints about itself; the printed title wins over the file's title property.
+
+    A title the document marks up as its own (Akoma Ntoso's docTitle) is kept.
+    """
+    for key, value in printed_metadata(result.text, result.furniture).items():
+        result.metadata.setdefault(key, value)
+    if "title" not in result.metadata and "file_title" in result.metadata:
+        result.metadata["title"] = result.metadata["file_title"]
 
 
 def _markup_head(data: bytes) -> str:

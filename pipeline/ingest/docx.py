@@ -201,7 +201,7 @@ def _table_lines(table: etree._Element, numbering: _ListNumbering) -> Iterator[s
 def _metadata(document: docx.document.Document) -> dict[str, str]:
     properties = document.core_properties
     metadata = {}
-    for key, value in (("title", properties.title), ("author", properties.author)):
+    for key, value in (("file_title", properties.title), ("author", properties.author)):
         if value and value.strip():
             metadata[key] = " ".join(value.split())
     return metadata

@@ -4,8 +4,10 @@ Input: the bytes of an HTML page and its display name. Output:
 :class:`~provrisk.ingest.types.IngestedText` with the page's text: block
 elements start new lines, paragraphs and headings are separated by blank lines
 (as a browser shows them), table rows become lines with cells separated by
-" | ". Scripts, styles, forms, navigation and page-level headers and footers
-are dropped; nothing is executed or fetched. The <title> goes into metadata.
+" | ". Scripts, styles, forms, navigation, page-level headers and footers, and
+elements hidden with the ``hidden`` attribute or an inline ``display: none``
+are dropped; nothing is executed or fetched. The <title> goes into metadata
+(``file_title``).
 Pages with more markup than :data:`~provrisk.ingest.limits.MAX_XML_MARKUP`, or
 beyond the parser's limits (nesting, text block size), are refused.
 """
@@ -49,6 +51,7 @@ HTML_LIMIT_PROBLEM = (
 )
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_DISPLAY_NONE = re.compile(r"(?:^|;)\s*display\s*:\s*none\s*(?:!important\s*)?(?:;|$)", re.IGNORECASE)
 _NOT_XML_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _SNIFF_BYTES = 4096
@@ -122,7 +125,7 @@ def _metadata(root: lxml.html.HtmlElement) -> dict[str, str]:
     metadata = {}
     title = root.find(".//title")
     if title is not None and title.text_content().strip():
-        metadata["title"] = " ".join(title.text_content().split())
+        metadata["file_title"] = " ".join(title.text_content().split())
     declared_language = root.get("lang")
     if declared_language and declared_language.strip():
         metadata["declared_language"] = declared_language.strip()[:35]
@@ -134,9 +137,19 @@ def _drop_invisible(root: lxml.html.HtmlElement) -> None:
     etree.strip_tags(root, etree.Comment, etree.ProcessingInstruction)
     for element in list(root.iter(*DROPPED_ELEMENTS)):
         element.drop_tree()
+    # Hidden in the browser: portals hide anchor ids ("[PCh6s3]") and editorial notes this way.
+    for element in list(root.iter()):
+        if isinstance(element.tag, str) and _is_hidden(element):
+            element.drop_tree()
     for element in list(root.iter(*PAGE_LEVEL_ONLY)):
         if not any(ancestor.tag in _SECTIONING for ancestor in element.iterancestors()):
             element.drop_tree()
+
+
+def _is_hidden(element: lxml.html.HtmlElement) -> bool:
+    """True for an element the page hides: the ``hidden`` attribute, or an inline ``display: none``."""
+    style = element.get("style")
+    return element.get("hidden") is not None or bool(style and _DISPLAY_NONE.search(style))
 
 
 class _LineBuilder:

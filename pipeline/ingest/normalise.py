@@ -8,18 +8,16 @@ single paragraph breaks; control characters are dropped (vertical tab, form
 feed and Unicode line separators become line breaks). :func:`normalise_text`
 is idempotent.
 
-:func:`drop_running_lines` removes running headers, footers and page numbers
-from paginated text; :func:`join_pages` concatenates pages and reports where
-each page landed in the joined text. :func:`error_reason` shortens a library
+:func:`join_pages` concatenates pages and reports where each page landed in
+the joined text (running headers and footers are removed before, by
+:mod:`provrisk.ingest.furniture`). :func:`error_reason` shortens a library
 exception for the readers' one-line messages.
 """
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
-from collections import Counter
 
 _QUOTES = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'",  # curly single
@@ -108,59 +106,6 @@ def _is_line_break_hyphenation(text: str, hyphen_at: int, continuation: str) -> 
         and continuation.islower()
         and fragment.group().lower() not in COMPOUND_PREFIXES
     )
-
-
-_PAGE_NUMBER_LINE = re.compile(
-    r"(?:page|p\.)?\s*[-–—]?\s*\d{1,5}\s*[-–—]?\s*(?:(?:of|/)\s*\d{1,5})?",
-    re.IGNORECASE,
-)
-_EDGE_LINES = 3  # how many lines at the top and at the bottom of a page can be running text
-_MIN_PAGES_FOR_REPEATS = 3
-
-
-def is_page_number_line(line: str) -> bool:
-    """True for a line that is only a page number: "12", "- 12 -", "Page 12 of 40", "12/40"."""
-    stripped = line.strip()
-    return bool(stripped) and _PAGE_NUMBER_LINE.fullmatch(stripped) is not None
-
-
-def drop_running_lines(pages: list[str]) -> list[str]:
-    """Remove running headers/footers and page numbers from normalised page texts.
-
-    Only the first and last three non-empty lines of a page are candidates, so a
-    number or heading in the body of a page is never removed. A candidate goes
-    when it is a bare page number, or when its shape (digits replaced by ``#``)
-    recurs at the edges of at least half the pages, and of at least three pages.
-    """
-    edges = [_edge_line_indexes(page.split("\n")) for page in pages]
-    shape_counts: Counter[str] = Counter()
-    for page, indexes in zip(pages, edges):
-        lines = page.split("\n")
-        shape_counts.update({_line_shape(lines[i]) for i in indexes})
-    needed = max(_MIN_PAGES_FOR_REPEATS, math.ceil(len(pages) / 2))
-    running = {shape for shape, count in shape_counts.items() if count >= needed}
-
-    cleaned = []
-    for page, indexes in zip(pages, edges):
-        lines = page.split("\n")
-        dropped = {
-            i for i in indexes
-            if is_page_number_line(lines[i]) or _line_shape(lines[i]) in running
-        }
-        kept = [line for i, line in enumerate(lines) if i not in dropped]
-        cleaned.append(_EXTRA_NEWLINES.sub("\n\n", "\n".join(kept)).strip("\n"))
-    return cleaned
-
-
-def _edge_line_indexes(lines: list[str]) -> set[int]:
-    """Indexes of the first and last few non-empty lines."""
-    non_empty = [i for i, line in enumerate(lines) if line.strip()]
-    return set(non_empty[:_EDGE_LINES] + non_empty[-_EDGE_LINES:])
-
-
-def _line_shape(line: str) -> str:
-    """A line with its digits masked, so "Page 3" and "Page 4" have one shape."""
-    return re.sub(r"\d", "#", line.strip())
 
 
 def join_pages(pages: list[str]) -> tuple[str, list[tuple[int, int]]]:

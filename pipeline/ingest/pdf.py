@@ -33,7 +33,8 @@ from collections.abc import Iterator
 from pypdf import PdfReader
 
 from ..errors import InputError
-from .normalise import drop_running_lines, error_reason, join_pages, normalise_text
+from .furniture import remove_page_furniture
+from .normalise import error_reason, join_pages, normalise_text
 from .pdfium_sandbox import PdfiumTexts, extract_texts
 from .types import IngestedText, SourceSpan
 
@@ -66,7 +67,7 @@ def read_pdf(data: bytes, source: str) -> IngestedText:
         raw_pages, failures, fallback_warnings = _text_layer(data, reader, page_count, source)
     if len(failures) == page_count:
         raise _corrupt(source, f"no page's text could be extracted: {failures[0][1]}")
-    pages = drop_running_lines([normalise_text(page) for page in raw_pages])
+    pages, furniture = remove_page_furniture([normalise_text(page) for page in raw_pages])
     # counted after removing running headers: a scan with a typed header is still a scan
     visible_chars = sum(len("".join(page.split())) for page in pages)
     if visible_chars < MIN_TEXT_CHARS_PER_PAGE * page_count:
@@ -84,6 +85,7 @@ def read_pdf(data: bytes, source: str) -> IngestedText:
         source_map=source_map,
         warnings=_repair_warnings(repairs) + fallback_warnings + _page_warnings(pages, failures),
         metadata=metadata,
+        furniture=furniture,
     )
 
 
@@ -268,7 +270,7 @@ def _metadata(reader: PdfReader, page_count: int) -> dict[str, str]:
         title, author = (info.title, info.author) if info else (None, None)
     except Exception:  # a damaged info dictionary is no reason to lose the text
         return metadata
-    for key, value in (("title", title), ("author", author)):
+    for key, value in (("file_title", title), ("author", author)):
         if isinstance(value, str) and value.strip():
             metadata[key] = " ".join(value.split())
     return metadata

@@ -32,6 +32,8 @@ class IngestedText:
     language_confidence: float = 0.0
     warnings: list[str] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)
+    # lines removed as page furniture (running headers and footers, page numbers), in reading order
+    furniture: list[str] = field(default_factory=list)
 
     def page_at(self, offset: int) -> int | None:
         """The source page that holds character ``offset`` of ``text`` (PDF only)."""

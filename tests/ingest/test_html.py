@@ -26,7 +26,7 @@ def test_visible_text_with_blocks_on_their_own_lines(statute_html):
         "Offence | Penalty\n"
         "Interception | 5 years"
     )
-    assert document.metadata == {"title": "Cybercrime Act 2020", "declared_language": "en"}
+    assert document.metadata == {"title": "Cybercrime Act 2020", "file_title": "Cybercrime Act 2020", "declared_language": "en"}
 
 
 @pytest.mark.parametrize(
@@ -80,3 +80,10 @@ def test_page_with_only_scripts_has_no_text():
     with pytest.raises(InputError) as caught:
         ingest_bytes(b"<html><head><script>x()</script></head><body><nav>menu</nav></body></html>", "app.html")
     assert str(caught.value) == "app.html: no text found in this HTML file"
+
+
+def test_hidden_elements_are_not_text():
+    page = (b'<html><body><h2><span style="display: none">[PCh6s3]</span>3. Interpretation'
+            b'<span style="font-size: 8pt; display:none !important">Act No. 19 of 1980 s. 3</span></h2>'
+            b'<p hidden>draft note</p><p style="color: red">In this Act</p></body></html>')
+    assert ingest_bytes(page, "act.html").text == "3. Interpretation\n\nIn this Act"

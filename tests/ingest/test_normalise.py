@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provrisk.ingest import ingest_file
-from provrisk.ingest.normalise import drop_running_lines, join_pages, normalise_text
+from provrisk.ingest.normalise import join_pages, normalise_text
 
 from .conftest import SHARED_TEXTS, shared_text
 
@@ -95,39 +95,6 @@ def test_budapest_convention_changes_only_by_listed_substitutions():
     raw = path.read_text(encoding="utf-8")
     expected = raw.replace("\u00a0", " ").replace("“", '"').replace("”", '"')
     assert ingest_file(path).text == expected
-
-
-_BODIES = [
-    "1. Short title\nThis Act is the Cybercrime Act.",
-    "2. Interpretation\nIn this Act, data means any representation of facts.",
-    "3. Access\nA person shall not access a computer without authority.",
-    "4. Interception\nA person shall not intercept a communication.",
-    "5. Retention\nProviders shall retain traffic data for 90 days.",
-]
-
-
-def test_running_headers_footers_and_page_numbers_are_dropped():
-    footers = ["1", "- 2 -", "Page 3", "Page 4 of 5", "5/5"]
-    pages = [
-        f"CYBERCRIME ACT 2020\nAct No. {n} of 2020\n{body}\nPrinted {n}/1/2021\n{footer}"
-        for n, (body, footer) in enumerate(zip(_BODIES, footers), start=1)
-    ]
-    assert drop_running_lines(pages) == _BODIES
-
-
-def test_lines_repeated_on_fewer_than_half_the_pages_are_kept():
-    pages = ["Header\nbody one", "Header\nbody two", "Other\nbody three", "Other2\nbody four", "Other3\nbody five"]
-    assert drop_running_lines(pages) == pages
-
-
-def test_repeats_need_three_pages():
-    pages = ["Header\nbody one\n1", "Header\nbody two\n2"]
-    assert drop_running_lines(pages) == ["Header\nbody one", "Header\nbody two"]
-
-
-def test_numbers_in_the_middle_of_a_page_are_kept():
-    body = "\n".join(["top 1", "top 2", "top 3", "12", "bottom 1", "bottom 2", "bottom 3"])
-    assert drop_running_lines([body]) == [body]
 
 
 def test_join_pages_maps_pages_and_rejoins_hyphenation():
