@@ -12,11 +12,17 @@ from __future__ import annotations
 
 from provrisk.label.apply import apply_lfs, provision_inputs, registered_lfs
 from provrisk.label.framework import POSITIVE
+from provrisk.models.text import layout_free, model_record
 
 
 def predict_records(model, records: list[dict], defined_terms: dict[str, dict[str, str]] | None = None) -> list[dict]:
     """``defined_terms`` (:func:`~provrisk.label.apply.defined_terms_by_instrument` of the whole statute)
     lets a caller score a statute in batches and still read each provision against every definition."""
+    # Layout-free text (models/text.py): a line break must not change a score or its evidence.
+    records = [model_record(record) for record in records]
+    if defined_terms is not None:
+        defined_terms = {instrument: {layout_free(term): layout_free(meaning) for term, meaning in terms.items()}
+                         for instrument, terms in defined_terms.items()}
     votes = apply_lfs(provision_inputs(records, defined_terms), registered_lfs())
     proba = model.predict_proba(records, votes if model.model_type == "linear" else None)
     thresholds = model.thresholds

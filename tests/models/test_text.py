@@ -1,0 +1,32 @@
+"""What the models read: layout-free text, so that a line break cannot change a score."""
+
+from __future__ import annotations
+
+from provrisk.models.text import encoder_text, layout_free, model_record, model_text
+
+PRINTED = "A person who, for the purposes of\nresearch, accesses a non-\nextendable  system\n\ncommits an offence."
+ON_ONE_LINE = "A person who, for the purposes of research, accesses a non-extendable system commits an offence."
+
+
+def test_line_breaks_and_space_runs_become_one_space_and_line_end_hyphens_join():
+    assert layout_free(PRINTED) == ON_ONE_LINE
+    assert layout_free(ON_ONE_LINE) == ON_ONE_LINE
+
+
+def test_dashes_and_numbers_at_line_ends_keep_their_space():
+    assert layout_free("requires—\n(a) data;\n2020 -\n2021") == "requires— (a) data; 2020 - 2021"
+
+
+def test_model_record_makes_text_heading_context_and_definitions_layout_free():
+    record = {"id": "x", "text": PRINTED, "heading": "Unauthorised\naccess", "context": None,
+              "defined_terms": {"computer\nsystem": "means a\ndevice"}}
+    assert model_record(record) == {"id": "x", "text": ON_ONE_LINE, "heading": "Unauthorised access", "context": None,
+                                    "defined_terms": {"computer system": "means a device"}}
+    assert record["text"] == PRINTED  # a copy: the caller's record keeps the statute's layout
+
+
+def test_the_same_provision_printed_two_ways_reads_the_same():
+    printed = {"text": PRINTED, "heading": "Unauthorised\naccess"}
+    joined = {"text": ON_ONE_LINE, "heading": "Unauthorised access"}
+    assert model_text(printed) == model_text(joined)
+    assert encoder_text(printed) == encoder_text(joined)
