@@ -5,7 +5,9 @@ Output: a ``datasets.Dataset`` saved with ``save_to_disk``, one row per
 provision, plus ``build_info.json`` beside it with the content hash of the
 inputs (manifest, texts and segmenter version) and the provision count per
 instrument. Row ids are ``<instrument id>:<citation slug>``, so the same
-inputs always give the same ids in the same order.
+inputs always give the same ids in the same order. A row's ``text`` is the
+provision's words without its ``annotations`` (amendment notes, footnotes:
+kind, text and offsets into the ingested text).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import hashlib
 import json
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import datasets
@@ -43,6 +45,14 @@ FEATURES = datasets.Features(
         "role": datasets.Value("string"),
         "item_citations": datasets.Sequence(datasets.Value("string")),
         "text_hash": datasets.Value("string"),
+        "annotations": [
+            {
+                "kind": datasets.Value("string"),
+                "text": datasets.Value("string"),
+                "start": datasets.Value("int64"),
+                "end": datasets.Value("int64"),
+            }
+        ],
     }
 )
 
@@ -94,6 +104,7 @@ def provision_rows(corpus_dir: Path, instrument: Instrument) -> tuple[list[dict]
                 "role": provision.role,
                 "item_citations": [item.citation for item in provision.items],
                 "text_hash": provision.text_hash,
+                "annotations": [asdict(annotation) for annotation in provision.annotations],
             }
         )
     return rows, [f"{instrument.id}: {w}" for w in document.warnings]

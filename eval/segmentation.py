@@ -1,10 +1,16 @@
 """Segmentation quality: citation precision and recall against hand-written gold.
 
 Input: the gold files in ``eval/gold/segmentation/<instrument-id>.json`` (every
-numbered unit of an instrument, written by reading its text) and the corpus
-texts. Output: per instrument and level (section, subsection, item) the
-precision, recall and F1 of the citations the segmenter finds, as JSON and
-markdown under ``eval/reports/``.
+numbered unit of an instrument, written by reading its text) and the texts
+they describe: a corpus text, or, for a gold file with a ``source``, a file as
+its publisher put it online (``real-statutes/<file>`` beside the corpus
+folder: PDF or HTML, read through :func:`provrisk.ingest.ingest_file`).
+Output: per instrument and level (section, subsection, item) the precision,
+recall and F1 of the citations the segmenter finds, and two checks on the
+text the provisions carry: table-of-contents lines inside provisions (must be
+0) and the glued-word rate (alphabetic tokens of more than 20 letters, the
+sign of an extractor that lost the spaces), as JSON and markdown under
+``eval/reports/``.
 
 A citation the segmenter "finds" is a provision's citation, an item citation
 kept inside a provision, or an ancestor implied by either ("s. 4(a)(1)"
@@ -21,12 +27,15 @@ from pathlib import Path
 from provrisk.corpora.manifest import text_path
 from provrisk.ingest import ingest_file
 from provrisk.segment import Provision, segment_statute
+from provrisk.segment.layout import parse_layout, split_lines
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold" / "segmentation"
 REPORTS_DIR = Path(__file__).resolve().parent / "reports"
 LEVELS = ("section", "subsection", "item")
 TARGETS = {"section": 0.97, "subsection": 0.90}
 
+_GLUED_TOKEN = re.compile(r"[A-Za-z]{21,}")
+_ALPHA_TOKEN = re.compile(r"[A-Za-z]+")
 _CITATION_RE = re.compile(
     r'^(?P<unit>(?:Art\.|s\.|§|Sch\.\s?\w*,\s?cl\.)\s?[\w.]+)(?P<groups>(?:\([^)]*\))*)(?:\s+"(?P<term>[^"]+)")?(?P<rest>.*)$'
 )
@@ -114,16 +123,40 @@ def score_instrument(gold_citations: list[str], provisions: list[Provision]) -> 
     return scores, errors
 
 
+def source_path(gold: dict, corpus_dir: Path) -> Path:
+    """The file a gold list describes: ``source`` beside the corpus folder, else the corpus text."""
+    if gold.get("source"):
+        return Path(corpus_dir).resolve().parent / gold["source"]
+    return text_path(corpus_dir, gold["instrument_id"])
+
+
+def text_checks(text: str, provisions: list[Provision]) -> dict:
+    """Contents lines held by provisions (0 is right) and the glued-word rate of the provisions' words."""
+    contents = parse_layout(text).front.toc
+    toc_lines = [line for line in split_lines(text) if contents and contents[0] <= line.start < contents[1]]
+    held = sum(1 for line in toc_lines if any(p.start <= line.start < p.end for p in provisions))
+    words = [w for p in provisions for w in _ALPHA_TOKEN.findall(p.text)]
+    glued = sum(1 for w in words if _GLUED_TOKEN.fullmatch(w))
+    return {
+        "toc_lines": len(toc_lines),
+        "toc_lines_in_provisions": held,
+        "alphabetic_tokens": len(words),
+        "glued_word_rate": round(glued / len(words), 5) if words else 0.0,
+    }
+
+
 def run(corpus_dir: Path, gold_dir: Path = GOLD_DIR) -> dict:
     """Score every gold instrument; returns the report as a dict."""
     report = {"instruments": {}, "targets": TARGETS}
     for gold_file in sorted(gold_dir.glob("*.json")):
         gold = json.loads(gold_file.read_text(encoding="utf-8"))
         instrument_id = gold["instrument_id"]
-        ingested = ingest_file(text_path(corpus_dir, instrument_id))
+        ingested = ingest_file(source_path(gold, corpus_dir))
         provisions = segment_statute(ingested.text, instrument_id)
         scores, errors = score_instrument(gold["citations"], provisions)
         report["instruments"][instrument_id] = {
+            "source": gold.get("source") or f"corpora/texts/{instrument_id}.txt",
+            "checks": text_checks(ingested.text, provisions),
             "levels": {
                 level: {
                     "gold": s.gold, "predicted": s.predicted, "correct": s.correct,
@@ -137,7 +170,7 @@ def run(corpus_dir: Path, gold_dir: Path = GOLD_DIR) -> dict:
         inst["levels"][level]["f1"] >= target
         for inst in report["instruments"].values()
         for level, target in TARGETS.items()
-    )
+    ) and all(inst["checks"]["toc_lines_in_provisions"] == 0 for inst in report["instruments"].values())
     return report
 
 
@@ -146,17 +179,34 @@ def to_markdown(report: dict) -> str:
         "# Segmentation quality",
         "",
         "Citation precision (P), recall (R) and F1 per instrument against `eval/gold/segmentation/`.",
-        f"Targets: F1 >= {TARGETS['section']} at section level, >= {TARGETS['subsection']} at subsection level.",
+        "Sources: corpus texts (`corpora/texts/`) and files as published (`real-statutes/`, read by `provrisk ingest`).",
+        f"Targets: F1 >= {TARGETS['section']} at section level, >= {TARGETS['subsection']} at subsection level,",
+        "and no table-of-contents line inside a provision.",
         "",
-        "| instrument | level | gold | found | P | R | F1 |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| instrument | source | level | gold | found | P | R | F1 |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
     ]
     for instrument_id, inst in report["instruments"].items():
         for level in LEVELS:
             s = inst["levels"][level]
             lines.append(
-                f"| {instrument_id} | {level} | {s['gold']} | {s['predicted']} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} |"
+                f"| {instrument_id} | {inst['source']} | {level} | {s['gold']} | {s['predicted']} | "
+                f"{s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} |"
             )
+    lines += [
+        "",
+        "Text checks: contents lines found and held by provisions; glued words (alphabetic tokens of more than",
+        "20 letters) among the provisions' words.",
+        "",
+        "| instrument | contents lines | in provisions | tokens | glued-word rate |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for instrument_id, inst in report["instruments"].items():
+        c = inst["checks"]
+        lines.append(
+            f"| {instrument_id} | {c['toc_lines']} | {c['toc_lines_in_provisions']} | {c['alphabetic_tokens']} | "
+            f"{100 * c['glued_word_rate']:.2f}% |"
+        )
     lines += ["", f"All targets met: **{'yes' if report['meets_targets'] else 'no'}**", ""]
     return "\n".join(lines)
 

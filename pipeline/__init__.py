@@ -1,3 +1,3 @@
 """provrisk: flag human-rights risk features in cybercrime and surveillance legislation, provision by provision."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"

@@ -4,7 +4,10 @@
 :mod:`provrisk.ingest`) and returns :class:`Provision` records in document
 order. Offsets index ``text``; every character of operative text (preamble,
 unit bodies, closing formula) belongs to exactly one provision, while
-headings and division titles belong to none.
+headings, division titles and furniture (cover page, table of contents,
+legislative history) belong to none. Amendment notes and footnotes printed
+among a provision's words are cut out of its ``text`` and listed in its
+``annotations``.
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ from provrisk.segment.assemble import (
     preamble_provisions,
     unit_kind,
 )
+from provrisk.segment.annotations import attach_annotations
 from provrisk.segment.layout import SECTION, Unit, parse_layout
-from provrisk.segment.provision import KINDS, Item, Provision, provision_id
+from provrisk.segment.provision import KINDS, Annotation, Item, Provision, provision_id, provision_text
 from provrisk.segment.tree import build_unit_tree, detect_bare_labels
 
-__all__ = ["KINDS", "Item", "Provision", "provision_id", "segment_statute"]
+__all__ = ["KINDS", "Annotation", "Item", "Provision", "provision_id", "provision_text", "segment_statute"]
 
 
 def segment_statute(text: str, instrument_id: str, *, style: str | None = None) -> list[Provision]:
@@ -28,7 +32,7 @@ def segment_statute(text: str, instrument_id: str, *, style: str | None = None) 
     layout = parse_layout(text, style)
     bare = detect_bare_labels(text)
     if not layout.units and layout.preamble:
-        return _segment_extract(text, instrument_id, layout, bare)
+        return attach_annotations(text, _segment_extract(text, instrument_id, layout, bare), layout.annotations)
     provisions = preamble_provisions(text, instrument_id, layout)
     for unit in layout.units:
         root = build_unit_tree(
@@ -36,6 +40,7 @@ def segment_statute(text: str, instrument_id: str, *, style: str | None = None) 
         )
         provisions.extend(assemble_unit(text, instrument_id, unit, root))
     provisions.extend(closing_provision(text, instrument_id, layout))
+    provisions = attach_annotations(text, provisions, layout.annotations)
     _make_citations_unique(provisions)
     return provisions
 

@@ -17,6 +17,7 @@ import re
 
 from provrisk.segment.layout import ARTICLE, USC, Layout, Unit
 from provrisk.segment.provision import Item, Provision
+from provrisk.segment.enumerators import Scheme
 from provrisk.segment.tree import Node
 
 _DEFINITION_HEADING = re.compile(r"defin|interpret|terminolog|use of terms|meaning", re.I)
@@ -127,6 +128,10 @@ class _Assembler:
         if node.definitions:
             return True
         if not node.children:
+            return False
+        # numbered subsections with unlabelled definitions of their own ("(1) In this Act — "a point"
+        # includes ...") are each a list, not one definition apiece
+        if any(len(c.definitions) > 1 for c in node.children) and all(c.reading.scheme == Scheme.ARABIC for c in node.children):
             return False
         defining = sum(
             1 for c in node.children if _DEFINING.search(self.text[c.label_end : min(c.end, c.label_end + 200)])

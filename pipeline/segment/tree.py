@@ -31,17 +31,46 @@ _BARE_INLINE = re.compile(
     r"(?:(?<=[.;:—–]\s)|(?<=[;,]\sand\s)|(?<=[;,]\sor\s)|(?<=—)|(?<=:\s))"
     r"(?P<label>[0-9]{1,3}[A-Z]?|[a-z]{1,2}|[ivx]{1,5}|[A-Z])\s(?=[\w\"'(])"
 )
+# What follows a label that only continues a cross-reference: "(2)(b), it is", "(c) or (d) in",
+# "(d) of this section".
+_WRAPPED_REFERENCE = re.compile(
+    r"(?:,|\s+(?:or|and|to)\s+\(?\w{1,4}\)"
+    r"|\s+of\s+(?:this|that|the)\s+(?:section|subsection|paragraph|Act|Part|Schedule|title|chapter)\b)"
+)
 _INLINE_BOUNDARY = re.compile(r"(?:[:;.—–\]]|[;,:—]\s*(?:and|or|and/or))\s*$")
 _LIST_OPENER = re.compile(r"(?:[:—–]|-)\s*$")
 _AMENDMENT_TEXT = re.compile(r"\b(?:insert|substitute|add)\b[^.:;\n]{0,80}:")
-_CLOSING_ITEM = re.compile(r"(?:;|;\s*or|;\s*and|,\s*or|,\s*and|,)\s*$")
+# How the last item of a list ends when the next line is its parent's wrap-up. A printed line that ends
+# ", or" inside an item ("organised by, or" / "involve the participation of ...") is no such end.
+_CLOSING_ITEM = re.compile(r"(?:;|;\s*or|;\s*and|,)\s*$")
 
 # Unlabelled definitions: a quoted term at a boundary followed by a defining verb.
 _QUOTED_TERM = re.compile(
-    r"(?:(?<=^)|(?<=[;:.—–\]])\s*|(?<=\n))\s*[\"“]\s?(?P<term>[^\"”\n]{1,80}?)\s?[\"”]"
-    r"(?=\s*(?:\([^)]{1,60}\)\s*)?(?:,\s*[^,;]{1,80},\s*)?(?:means|includes|include|has the|have the|"
-    r"refers? to|shall mean|shall include|in relation to|with respect to|,\s*in relation|\())"
+    r"(?:(?<=^)|(?<=[;:.—–\]])\s*|(?<=\n))\s*[\"“]\s?(?P<term>(?:[^\"”\n]|\n(?![\"“\n])){1,80}?)\s?[\"”]"
+    # terms defined together: "husband" or "wife" means, "sub-fund", "umbrella VCC" and "VCC" have
+    r"(?P<alternative>(?:\s*,\s*[\"“][^\"”\n]{1,80}[\"”])*\s+(?:or|and)\s+[\"“]\s?(?:[^\"”\n]|\n(?![\"“\n])){1,80}?\s?[\"”])?"
+    r"(?=\s*(?:\([^)]{1,60}\)\s*)?(?:,\s*[^,;]{1,160},\s*)?(?:means|includes|include|excludes?|denotes|has the|have the|"
+    r"refers? to|shall mean|shall include|in relation to|with respect to|,\s*in relation|\(|"
+    # a term whose meanings follow in a list: "officer" — (a) in relation to a body corporate, means ...
+    r"[—–]\s*\(a\)))"
 )
+# Illustrations, explanations and examples that follow a rule: "Illustrations", "Explanation.—For the
+# purposes ...", "Example 1.— The following ...". Their lettered items illustrate the rule; they are
+# not its paragraphs.
+_EXAMPLE_BLOCK = re.compile(
+    r"(?:^|(?<=[.;:]\s))[ \t]*(?:Illustrations?|ILLUSTRATIONS?|Explanations?|EXPLANATIONS?|Examples?|EXAMPLES?)"
+    r"(?:[ \t]+(?:\d{1,2}|[IVX]{1,4}))?[ \t]*(?:[.:]?[ \t]*[—–-]|[.:]?[ \t]*$)",
+    re.MULTILINE,
+)
+_DEFINITIONS_OPENER = re.compile(
+    r"(?:^|(?<=[.;:\]]\s)|(?<=\)\s))(?:In this (?:Act|Part|Chapter|section|Law|Convention|Code|Division|Ordinance|Schedule)"
+    r"|For the purposes? of this|As used in this)\b|\bthe following (?:terms|words|expressions)",
+    re.MULTILINE,
+)
+# Words without which the two patterns above cannot match: a substring test skips most units fast.
+_EXAMPLE_WORDS = ("Illustration", "ILLUSTRATION", "Explanation", "EXPLANATION", "Example", "EXAMPLE")
+_OPENER_WORDS = ("In this ", "For the purpose", "As used in this", "following terms", "following words", "following expressions")
+_ROMAN_SUCCESSOR = {"i": "ii", "v": "vi", "x": "xi", "I": "II", "V": "VI", "X": "XI"}
 _DEFINING_VERB = re.compile(r"\b(?:means|includes|refers to|has the (?:same )?meaning)\b")
 _TERM_STOPWORDS = {
     "the", "a", "an", "of", "to", "in", "on", "by", "for", "with", "under", "this", "that", "which",
@@ -89,11 +118,13 @@ def detect_bare_labels(text: str) -> bool:
 
 def _candidates(text: str, start: int, end: int, bare: bool) -> list[_Candidate]:
     found: dict[int, _Candidate] = {}
+    references: set[int] = set()  # labels that open a printed line but continue a cross-reference
     body = text[start:end]
     for line in re.finditer(r"[^\n]+", body):
         line_start = start + line.start() + (len(line.group(0)) - len(line.group(0).lstrip()))
         position = line_start
         chained = False
+        on_line: list[_Candidate] = []
         # A line may open with several labels: "(5)(A) knowingly", "(a) Whoever—(1)".
         while True:
             match = None
@@ -103,15 +134,20 @@ def _candidates(text: str, start: int, end: int, bare: bool) -> list[_Candidate]
                     break
             if not match:
                 break
-            found[position] = _Candidate(position, match.end(), match.group("label"), True, chained)
+            on_line.append(_Candidate(position, match.end(), match.group("label"), True, chained))
             position = match.end()
             while position < end and text[position] in " —–":
                 position += 1
             chained = True
             if not text.startswith("(", position):
                 break
+        # "... subsections (b), (c), and" / "(d) of this section": a reference that wrapped
+        if on_line and _WRAPPED_REFERENCE.match(text, on_line[-1].label_end, start + line.end()):
+            references.update(c.start for c in on_line)
+            continue
+        found.update((c.start, c) for c in on_line)
     for match in _BRACKETED.finditer(text, start, end):
-        if match.start() in found:
+        if match.start() in found or match.start() in references or _WRAPPED_REFERENCE.match(text, match.end(), end):
             continue
         before = text[max(start, match.start() - 12) : match.start()]
         after = text[match.end() : match.end() + 2]
@@ -135,10 +171,19 @@ def _candidates(text: str, start: int, end: int, bare: bool) -> list[_Candidate]
 
 
 def _unlabelled_terms(text: str, start: int, end: int, unquoted: bool) -> list[tuple[str, int]]:
-    terms = [(m.group("term").strip(), m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))) for m in _QUOTED_TERM.finditer(text, start, end)]
+    terms = [(_quoted_term(m), m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))) for m in _QUOTED_TERM.finditer(text, start, end)]
     if terms or not unquoted:
         return terms
     return _unquoted_terms(text, start, end)
+
+
+def _quoted_term(match: re.Match) -> str:
+    """The term a definition defines: "husband or wife" for '"husband" or "wife" means', one space
+    where the term wrapped onto the next line."""
+    term = match.group("term")
+    if match.group("alternative"):
+        term += match.group("alternative")
+    return " ".join(term.replace('"', "").replace("“", "").replace("”", "").split())
 
 
 def _unquoted_terms(text: str, start: int, end: int) -> list[tuple[str, int]]:
@@ -217,17 +262,32 @@ class _TreeBuilder:
         self.definitional = definitional
         self.stack: list[Node] = [root]
         self.frozen_depth: int | None = None  # inside unlabelled definitions
+        self.in_examples = False  # inside an illustrations/explanation/example block
 
     def build(self) -> Node:
         root = self.root
         candidates = _candidates(self.text, root.label_end, root.end, self.bare)
-        terms = _unlabelled_terms(self.text, root.label_end, root.end, unquoted=self.definitional) if self.definitional or self._has_quoted_definitions(root) else []
+        body = self.text[root.label_end : root.end]
+        terms = _unlabelled_terms(self.text, root.label_end, root.end, unquoted=self.definitional) if self.definitional or self._has_quoted_definitions(root, body) else []
         labelled_starts = {c.label_end for c in candidates}
         term_events = [(pos, term) for term, pos in terms if not self._right_after_label(pos, labelled_starts)]
-        events = sorted([(c.start, 1, c) for c in candidates] + [(pos, 0, term) for pos, term in term_events], key=lambda e: (e[0], e[1]))
-        for position, is_candidate, payload in events:
-            if is_candidate:
-                self._place(payload)
+        blocks = (
+            [m.start() for m in _EXAMPLE_BLOCK.finditer(self.text, root.label_end, root.end)]
+            if any(word in body for word in _EXAMPLE_WORDS)
+            else []
+        )
+        events = sorted(
+            [(c.start, 1, c) for c in candidates]
+            + [(pos, 0, term) for pos, term in term_events]
+            + [(pos, 2, None) for pos in blocks],
+            key=lambda e: (e[0], e[1]),
+        )
+        next_labels = {c.start: n.label for c, n in zip(candidates, candidates[1:])}
+        for position, kind, payload in events:
+            if kind == 2:
+                self.in_examples = True
+            elif kind == 1:
+                self._place(payload, next_labels.get(payload.start))
             else:
                 container = self.stack[self._container_depth()]
                 container.definitions.append((payload, position))
@@ -236,9 +296,12 @@ class _TreeBuilder:
         self._close_ends(root)
         return root
 
-    def _has_quoted_definitions(self, root: Node) -> bool:
-        head = self.text[root.label_end : min(root.end, root.label_end + 600)]
-        return bool(re.search(r"\b(?:In this (?:Act|Part|Chapter|section|Law|Convention|Code|Division|Ordinance)|For the purposes? of this|As used in this|the following (?:terms|words|expressions))", head))
+    def _has_quoted_definitions(self, root: Node, body: str) -> bool:
+        # the words that open a list of definitions, at the unit's start or opening a later
+        # subsection ("(4) In this section —")
+        if not any(word in body for word in _OPENER_WORDS):
+            return False
+        return bool(_DEFINITIONS_OPENER.search(self.text, root.label_end, root.end))
 
     def _container_depth(self) -> int:
         if self.frozen_depth is not None:
@@ -249,9 +312,23 @@ class _TreeBuilder:
     def _right_after_label(position: int, label_ends: set[int]) -> bool:
         return any(0 <= position - end <= 2 for end in label_ends)
 
-    def _place(self, candidate: _Candidate) -> None:
+    def _place(self, candidate: _Candidate, next_label: str | None = None) -> None:
         options = readings(candidate.label)
         if not options:
+            return
+        # "(h) ... persons: (i) an entity ...; (ii) an individual ...": an "(i)" followed by "(ii)" is a
+        # roman numeral opening a list, not the letter after (h)
+        if next_label is not None and _ROMAN_SUCCESSOR.get(candidate.label) == next_label:
+            options = [r for r in options if r.scheme in (Scheme.ROMAN, Scheme.UPPER_ROMAN)] or options
+        if self.in_examples:
+            # Only the unit's next subsection ends an example block; labels inside it are text.
+            top = self.stack[1] if len(self.stack) > 1 else None
+            reading = next((r for r in options if top is not None and follows(top.reading, r)), None)
+            if reading is None or not candidate.at_line_start and not self._boundary_ok(candidate, sibling=True):
+                return
+            self.in_examples = False
+            self.frozen_depth = None
+            self._attach(candidate, reading, 0)
             return
         depth_limit = self.frozen_depth if self.frozen_depth is not None else None
         # Prefer continuing an open list (deepest first), then opening a new one.
@@ -266,13 +343,25 @@ class _TreeBuilder:
                     return
         open_schemes = {n.reading.scheme for n in self.stack[1:]}
         for reading in options:
-            if is_first(reading) and reading.scheme not in open_schemes and self._boundary_ok(candidate, sibling=False):
+            opens = is_first(reading) or self._unnumbered_first_subsection(candidate, reading, next_label)
+            if opens and reading.scheme not in open_schemes and self._boundary_ok(candidate, sibling=False):
                 if depth_limit is not None:
                     return  # lists inside unlabelled definitions are not cited
                 if not self._plausible_first(reading):
                     continue
                 self._attach(candidate, reading, len(self.stack) - 1)
                 return
+
+    def _unnumbered_first_subsection(self, candidate: _Candidate, reading: Reading, next_label: str | None) -> bool:
+        """A section whose first subsection is printed without "(1)": "(2)" then "(3)" open at the unit's top."""
+        return (
+            len(self.stack) == 1
+            and not self.root.children
+            and candidate.at_line_start
+            and reading.scheme == Scheme.ARABIC
+            and reading.ordinal == 2.0
+            and next_label == "3"
+        )
 
     def _plausible_first(self, reading: Reading) -> bool:
         """Deeper lists use letters/romans under numbers, not numbers under letters, in most drafting."""
@@ -307,11 +396,18 @@ class _TreeBuilder:
         if node.children:
             # A lower-case line after the last item closes the list: it is the
             # parent's wrap-up ("shall be punished as provided in subsection (c)").
+            # A section has no wrap-up after its last numbered subsection, and an
+            # item whose own list goes on after the line is not finished: there
+            # the line is a printed line that wrapped ("in relation to a company," /
+            # "means any person ...").
             last = node.children[-1]
+            if node is self.root and last.reading.scheme == Scheme.ARABIC:
+                return
             tail = re.search(r"\n\s*\n?\s*(?=[a-z])(?![a-z]{1,4}[).\-]\s)", self.text[last.label_end : last.end])
             if tail and _CLOSING_ITEM.search(self.text[last.label_end : last.label_end + tail.start()]):
                 cut = last.label_end + tail.start()
-                _truncate(last, cut)
+                if not any(child.start >= cut for child in last.children):
+                    _truncate(last, cut)
 
 
 def _truncate(node: Node, cut: int) -> None:

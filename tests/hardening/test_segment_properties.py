@@ -3,13 +3,15 @@
 For any input, ``segment_statute``:
 
 - never raises;
-- returns provisions whose ``text == source[start:end]``, non-empty and without
-  surrounding whitespace (the record's definition in ``provision.py``);
+- returns provisions whose ``text`` is ``source[start:end]`` without the
+  annotations inside it, non-empty and without surrounding whitespace (the
+  record's definition in ``provision.py``), and annotations that quote the source;
 - returns them in document order without overlap, with their items inside them,
   each with a citation and a unique id;
 - partitions the operative text: every non-whitespace character belongs to
   exactly one provision or to a heading (the spans ``parse_layout`` reports as
-  headings: unit numbers, headings, division titles, title lines), as the
+  headings: unit numbers, headings, division titles, title lines) or to
+  furniture (cover page, table of contents, back matter), as the
   README's "What a provision is" promises, the one exception being an
   enumerator label with no words of its own (its citation carries it); and no
   provision holds heading text.
@@ -27,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from provrisk.ingest.normalise import normalise_text
-from provrisk.segment import segment_statute
+from provrisk.segment import provision_text, segment_statute
 from provrisk.segment.layout import parse_layout
 from provrisk.segment.tree import detect_bare_labels
 
@@ -102,8 +104,11 @@ def _check_invariants(source: str, style: str | None) -> None:
     owners = [0] * len(source)
     for provision in provisions:
         assert 0 <= provision.start < provision.end <= len(source), provision
-        assert provision.text == source[provision.start : provision.end]
+        assert provision.text == provision_text(source, provision.start, provision.end, provision.annotations)
+        assert provision.text, provision
         assert provision.text == provision.text.strip(), f"untrimmed span {provision.text!r}"
+        for annotation in provision.annotations:
+            assert source[annotation.start : annotation.end] == annotation.text
         assert provision.start >= previous_end, f"{provision.citation} overlaps or is out of order"
         assert provision.citation.strip(), f"provision without a citation: {provision.text!r}"
         previous_end = provision.end
@@ -113,7 +118,8 @@ def _check_invariants(source: str, style: str | None) -> None:
             owners[offset] += 1
     assert len({p.id for p in provisions}) == len(provisions), "duplicate provision ids"
     heading = [False] * len(source)
-    for start, end in parse_layout(source, style).headings:
+    layout = parse_layout(source, style)
+    for start, end in layout.headings + layout.furniture + [(a.start, a.end) for a in layout.annotations.annotations]:
         for offset in range(start, end):
             heading[offset] = True
     for offset, char in enumerate(source):
@@ -162,4 +168,4 @@ def test_unnormalised_text_never_raises_and_offsets_hold(text):
     # Callers are meant to pass normalised text; raw text (\r, control and
     # zero-width characters) must still give consistent offsets, not a crash.
     for provision in segment_statute(text, "raw"):
-        assert provision.text == text[provision.start : provision.end]
+        assert provision.text == provision_text(text, provision.start, provision.end, provision.annotations)

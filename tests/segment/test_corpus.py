@@ -10,7 +10,7 @@ from provrisk.corpora.dataset import provision_rows
 from provrisk.corpora.manifest import load_manifest, text_path
 from provrisk.eval.segmentation import TARGETS, run
 from provrisk.ingest import ingest_file
-from provrisk.segment import segment_statute
+from provrisk.segment import Annotation, provision_text, segment_statute
 
 pytestmark = pytest.mark.corpus
 
@@ -49,7 +49,10 @@ def test_every_manifest_instrument_segments(corpus_dir):
         assert rows, instrument.id
         document = ingest_file(text_path(corpus_dir, instrument.id))
         for row in rows:
-            assert document.text[row["start"] : row["end"]] == row["text"]
+            annotations = [Annotation(**a) for a in row["annotations"]]
+            assert provision_text(document.text, row["start"], row["end"], annotations) == row["text"]
+            for annotation in annotations:
+                assert document.text[annotation.start : annotation.end] == annotation.text
         ends = [(r["start"], r["end"]) for r in rows]
         assert all(b[0] >= a[1] for a, b in zip(ends, ends[1:])), f"{instrument.id}: provisions overlap"
         assert len({r["id"] for r in rows}) == len(rows), f"{instrument.id}: duplicate provision ids"

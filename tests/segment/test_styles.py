@@ -193,3 +193,48 @@ def test_bare_labels_and_unquoted_definitions():
     terms = [c for c in provisions if c.startswith("s. 3 ")]
     assert terms == ['s. 3 "applicant"', 's. 3 "harm"', 's. 3 "post"']
     assert provisions['s. 3 "harm"'].text == "harm means serious emotional distress"
+
+
+# Generated texts for layouts the real files also show (the real-file tests are in test_published.py).
+def test_a_definition_after_the_lead_in_is_its_own_provision():
+    text = (
+        "2. Interpretation\nIn this Act— \"dishonestly\" means with intent to obtain a financial benefit;\n"
+        "3. Computer fraud\nA person who dishonestly accesses a computer system commits an offence.\n"
+    )
+    provisions = by_citation(text)
+    assert provisions["s. 2"].role == "lead_in"
+    assert provisions['s. 2 "dishonestly"'].text.startswith('"dishonestly" means')
+
+
+def test_illustrations_and_explanations_belong_to_their_section():
+    text = (
+        "5. Cheating\n(1) Whoever, by deceiving any person, induces that person to deliver property, cheats.\n"
+        "Explanation.—A dishonest concealment of facts is a deception.\n"
+        "Illustrations\n(a) A, by falsely pretending to be in the civil service, induces B to let him have goods.\n"
+        "(b) A, by exhibiting a false sample, induces B to buy an article.\n"
+        "(2) Whoever cheats shall be punished with imprisonment.\n"
+    )
+    provisions = by_citation(text)
+    assert "(b) A, by exhibiting a false sample" in provisions["s. 5(1)"].text
+    assert "s. 5(1)(a)" not in provisions and not provisions["s. 5(1)"].items
+    assert provisions["s. 5(2)"].text.startswith("(2) Whoever cheats")
+
+
+def test_roman_numerals_after_h_open_a_list_when_ii_follows():
+    text = (
+        "7. Permits\n(1) The Commissioner may refuse a permit if the procession may —\n(a) create a public nuisance;\n"
+        "(b) place the safety of any person in jeopardy;\n(c) cause ill will between groups;\n(d) glorify terrorism;\n"
+        "(e) obstruct a road;\n(f) damage property;\n(g) be held in a prohibited area; or\n"
+        "(h) be organised by any of the following persons:\n(i) an entity that is not a Singapore entity;\n"
+        "(ii) an individual who is not a citizen.\n(2) A refusal must be in writing.\n"
+    )
+    items = {i.citation for p in segment_statute(text, "t") for i in p.items}
+    assert {"s. 7(1)(h)(i)", "s. 7(1)(h)(ii)"} <= items and "s. 7(1)(i)" not in items
+
+
+def test_a_cross_reference_that_wraps_onto_a_new_line_is_not_a_label():
+    text = (
+        "12. Offences\n(1) Except as provided in subsections (2), (3), and\n(4) of this section, a person who hinders an officer commits an offence.\n"
+        "(2) Subsection (1) does not apply to a court.\n"
+    )
+    assert citations(text) == ["s. 12(1)", "s. 12(2)"]
