@@ -45,3 +45,57 @@ def agreement(records: Sequence[dict], labels: Sequence[str], first: str = "anno
         "mean_kappa": round(sum(kappas) / len(kappas), 4) if kappas else None,
         "per_label": per_label,
     }
+
+
+def gold_summary(files: dict[str, list[dict]], labels: Sequence[str]) -> dict:
+    """Per gold file (name -> entries): size, instruments, positives per label, how provisions were
+    chosen, how many were adjudicated, and the annotators' agreement before adjudication."""
+    summary = {}
+    for name, entries in files.items():
+        annotated = [e for e in entries if "annotations" in e]
+        selections: dict[str, int] = {}
+        for entry in entries:
+            method = entry.get("selection", "dev-batch").split(":")[0]
+            selections[method] = selections.get(method, 0) + 1
+        summary[name] = {
+            "n": len(entries),
+            "instruments": len({e["instrument_id"] for e in entries}),
+            "unlabelled": sum(1 for e in entries if not e["labels"]),
+            "adjudicated": sum(1 for e in entries if e.get("status") == "adjudicated"),
+            "positives": {label: sum(label in e["labels"] for e in entries) for label in labels},
+            "selection": selections,
+            "agreement": agreement(annotated, labels) if annotated else None,
+        }
+    return summary
+
+
+def gold_markdown(summary: dict, labels: Sequence[str]) -> str:
+    names = list(summary)
+    lines = [
+        "# Risk-label gold: size, sources and inter-annotator agreement",
+        "",
+        "Command: `.venv/bin/provrisk gold report`. Every provision was labelled twice, independently, from the taxonomy",
+        "alone; agreement is measured before adjudication (Cohen's kappa per label; positive agreement = 2·both / (n1 + n2)).",
+        "",
+        "| file | provisions | instruments | no label | adjudicated | whole label set agreed | mean kappa | chosen by |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for name in names:
+        s, agree = summary[name], summary[name]["agreement"]
+        chosen = ", ".join(f"{k} {v}" for k, v in sorted(s["selection"].items()))
+        lines.append(
+            f"| {name} | {s['n']} | {s['instruments']} | {s['unlabelled']} | {s['adjudicated']} | "
+            f"{agree['exact_set_agreement']:.1%} | {agree['mean_kappa']:.3f} | {chosen} |"
+        )
+    total = sum(s["n"] for s in summary.values())
+    lines += ["", f"Total: {total} provisions.", "",
+              "| label | " + " | ".join(f"{n} positives" for n in names) + " | all | " + " | ".join(f"{n} kappa" for n in names) + " |",
+              "|---|" + "---:|" * (2 * len(names) + 1)]
+    for label in labels:
+        counts = [summary[n]["positives"][label] for n in names]
+        kappas = []
+        for n in names:
+            kappa = summary[n]["agreement"]["per_label"][label]["kappa"]
+            kappas.append("–" if kappa is None else f"{kappa:.3f}")
+        lines.append(f"| {label} | " + " | ".join(map(str, counts)) + f" | {sum(counts)} | " + " | ".join(kappas) + " |")
+    return "\n".join(lines) + "\n"

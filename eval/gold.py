@@ -24,6 +24,8 @@ from provrisk.taxonomy import load_taxonomy
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold"
 DEV_GOLD = GOLD_DIR / "dev.jsonl"
+# The corpus gold files: dev (round 1) and train (later rounds) hold training instruments, test the held-out ones.
+GOLD_FILES = (DEV_GOLD, GOLD_DIR / "train.jsonl", GOLD_DIR / "test.jsonl")
 UNCC_GOLD = GOLD_DIR / "uncc_quoted.jsonl"
 
 

@@ -6,7 +6,7 @@ targeted share of training instruments). Output, in ``--out``:
 
 - ``selection.jsonl``: one line per drawn provision with ``id``,
   ``instrument_id``, ``citation``, ``split`` (train | test) and ``selection``
-  (whole | random | targeted:<label>);
+  (whole | random | targeted:<label> | keyword:<label>);
 - ``batches/bNN.jsonl``: the annotators' input, the same provisions with their
   ``heading``, ``kind``, ``context`` and ``text``, about ``--batch-size`` per
   file, an instrument's provisions kept together;
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from provrisk.eval.gold import GOLD_DIR, read_jsonl, text_hash
 from provrisk.label.config import load_labelling_config
 from provrisk.label.weak import weak_label_corpus
 
-PLAN = GOLD_DIR / "sampling.yaml"
+from provrisk.eval.split import SAMPLING_PLAN as PLAN
 _BATCH_FIELDS = ("id", "instrument_id", "citation", "heading", "kind", "context", "text")
 
 
@@ -79,6 +80,20 @@ def draw(plan: dict, records: list[dict], proba, labels: list[str], already: set
     ]
 
 
+def draw_keyword_round(plan: dict, records: list[dict], already: set[tuple[str, str]]) -> list[dict]:
+    """Every rule provision of a training instrument, not yet in gold, that matches a rare label's pattern."""
+    patterns = {label: re.compile(pattern, re.IGNORECASE) for label, pattern in plan["keyword_targets"].items()}
+    drawn = []
+    for record in records:
+        key = (record["instrument_id"], record["citation"])
+        if record["role"] != "rule" or key in already or record["instrument_id"] not in plan["split"]["train"]:
+            continue
+        matched = [label for label, pattern in patterns.items() if pattern.search(record["text"])]
+        if matched:
+            drawn.append({**record, "split": "train", "selection": f"keyword:{matched[0]}"})
+    return drawn
+
+
 def write_outputs(drawn: list[dict], out: Path, batch_size: int) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "batches").mkdir(exist_ok=True)
@@ -111,11 +126,15 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True, help="folder for selection, batches and snapshot (outside the repo)")
     parser.add_argument("--plan", type=Path, default=PLAN)
     parser.add_argument("--batch-size", type=int, default=200)
+    parser.add_argument("--keyword-round", action="store_true", help="draw the plan's keyword_targets round instead")
     args = parser.parse_args()
     plan = load_plan(args.plan)
     weak = weak_label_corpus(load_labelling_config())
     already = {(g["instrument_id"], g["citation"]) for path in sorted(GOLD_DIR.glob("*.jsonl")) if path.name != "uncc_quoted.jsonl" for g in read_jsonl(path)}
-    drawn = draw(plan, weak.records, weak.proba, weak.labels, already)
+    if args.keyword_round:
+        drawn = draw_keyword_round(plan, weak.records, already)
+    else:
+        drawn = draw(plan, weak.records, weak.proba, weak.labels, already)
     write_outputs(drawn, args.out, args.batch_size)
     counts: dict[str, int] = defaultdict(int)
     for record in drawn:

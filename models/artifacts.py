@@ -24,11 +24,13 @@ METADATA = "metadata.json"
 SKOPS_FILE = "model.skops"
 TRANSFORMER_DIR = "transformer"
 
-# The one type in a linear model file that skops does not trust by default; a file
+# The types in a linear model file that skops does not trust by default; a file
 # naming any other untrusted type is refused.
 TRUSTED_TYPES = [
     "provrisk.models.linear.LinearRiskClassifier",
+    "provrisk.label.features.LFVoteFeaturizer",
     "provrisk.label.label_model.DawidSkeneLabelModel",
+    "provrisk.models.embeddings.StaticEmbedder",
 ]
 
 
@@ -53,12 +55,20 @@ class LoadedModel:
     def model_type(self) -> str:
         return self.metadata["model_type"]
 
-    def predict_proba(self, records: list[dict], lf_votes=None) -> np.ndarray:
-        if self.model_type == "linear":
-            return self.estimator.predict_proba(records, lf_votes)
-        from provrisk.models.text import encoder_text
+    def lf_votes(self, records: list[dict]):
+        """The labelling functions' votes and evidence: the model's own LFs, or (a model without LF
+        features) every registered LF, used for evidence only."""
+        if hasattr(self.estimator, "lf_votes"):
+            return self.estimator.lf_votes(records)
+        from provrisk.label.features import LFVoteFeaturizer
 
-        return self.estimator.predict_proba([encoder_text(r) for r in records])
+        return LFVoteFeaturizer().fit().votes(records)
+
+    def predict_proba(self, records: list[dict], lf_votes=None) -> np.ndarray:
+        """Calibrated probabilities; ``lf_votes`` (from :meth:`lf_votes`) saves recomputing them."""
+        if hasattr(self.estimator, "lf_votes"):
+            return self.estimator.predict_proba(records, lf_votes)
+        return self.estimator.predict_proba(records)
 
 
 def save_model_dir(directory: Path, estimator, metadata: dict) -> Path:

@@ -5,18 +5,20 @@ provision records (dicts with ``text`` and, when known, ``heading``,
 ``context``, ``kind``, ``instrument_id``):
 
 * ``fit(X, Y, sample_weight=None)``: ``Y`` is a float array (n, L) of targets
-  in [0, 1] (the label model's probabilities, or 0/1 gold). Each label gets a
-  logistic regression on the hard target ``Y > 0.5`` weighted by the target's
-  confidence ``|2Y - 1|`` (floored at ``min_confidence``), so a provision the
-  label model is unsure about counts for little.
+  in [0, 1] (0/1 gold, or the label model's probabilities). Each label gets a
+  logistic regression on the hard target ``Y > 0.5``; ``sample_weight`` is
+  (n,) or (n, L), so the training stage can weigh a weak label by the label
+  model's confidence in it, per label.
 * ``decision_function(X)`` / ``predict_proba(X)``: per-label scores; the
-  probabilities pass through per-label Platt calibrators when
-  ``set_calibration`` has been given out-of-fold scores.
+  probabilities pass through per-label Platt scaling fitted by
+  ``set_calibration`` on out-of-fold scores of gold provisions.
 * ``evidence(record, label)``: the n-grams of the record that push its score
   for the label up most, for reports that quote trigger words.
 
 Features: word 1–2-grams and character 3–5-grams of heading + lead-in +
-text, plus (``use_lf_votes``) the labelling functions' votes, which carry the
+text; (``embedding_weight`` > 0) a static sentence embedding distilled from
+MiniLM (:mod:`provrisk.models.embeddings`), which lets wording the gold never
+used sit near wording it did; (``use_lf_votes``) the labelling functions' votes, which carry the
 analysts' rules into the model while the n-grams let it generalise past them,
 and (``use_label_model``, which needs the votes) the probabilities of a
 one-coin Dawid–Skene label model fitted on the training provisions' votes
@@ -27,16 +29,22 @@ and learns from gold where the text says otherwise.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
 
+from provrisk.label.apply import LFVotes
+from provrisk.label.features import LFVoteFeaturizer
+from provrisk.label.label_model import DawidSkeneLabelModel
+from provrisk.models.calibration import apply_platt, fit_platt, identity_platt
+from provrisk.models.embeddings import StaticEmbedder
 from provrisk.models.text import model_text
 
 
@@ -50,116 +58,128 @@ def _fit_one(X, y, weight, C, class_weight, max_iter, random_state):
 
 
 class LinearRiskClassifier(BaseEstimator):
+    """Parameters: ``labels``, the fields of :class:`~provrisk.models.params.LinearParams`, ``lfs`` (the LFs
+    whose votes are features: "all" or versioned names), ``label_model_params`` (keyword arguments of the
+    Dawid-Skene label model) and ``random_state``.
+
+    Learned attributes: ``labels_``, ``vectorizer_``, ``embedder_`` (when ``embedding_weight`` > 0),
+    ``lf_featurizer_`` (the LF set, fixed at fit),
+    ``label_model_``, ``coef_``, ``intercept_`` and ``calibration_`` (per-label Platt scaling).
+    """
+
     def __init__(
         self,
         labels: Sequence[str] = (),
         word_ngrams: tuple[int, int] = (1, 2),
         char_ngrams: tuple[int, int] = (3, 5),
+        word_min_df: int = 2,
+        char_min_df: int = 3,
         max_word_features: int = 60000,
         max_char_features: int = 120000,
+        embedding_weight: float = 0.0,
+        embedding_dims: int = 256,
         use_lf_votes: bool = True,
         lf_vote_weight: float = 1.0,
-        use_label_model: bool = False,
-        label_model_weight: float = 1.0,
+        use_label_model: bool = True,
+        label_model_weight: float = 3.0,
         C: float = 4.0,
         class_weight: str | None = "balanced",
-        min_confidence: float = 0.2,
         max_iter: int = 300,
         n_jobs: int = 1,
+        lfs: str | Sequence[str] = "all",
+        label_model_params: dict | None = None,
         random_state: int = 13,
     ):
         self.labels = labels
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
+        self.word_min_df = word_min_df
+        self.char_min_df = char_min_df
         self.max_word_features = max_word_features
         self.max_char_features = max_char_features
+        self.embedding_weight = embedding_weight
+        self.embedding_dims = embedding_dims
         self.use_lf_votes = use_lf_votes
         self.lf_vote_weight = lf_vote_weight
         self.use_label_model = use_label_model
         self.label_model_weight = label_model_weight
         self.C = C
         self.class_weight = class_weight
-        self.min_confidence = min_confidence
         self.max_iter = max_iter
         self.n_jobs = n_jobs
+        self.lfs = lfs
+        self.label_model_params = label_model_params
         self.random_state = random_state
 
     # -- features --------------------------------------------------------------
-    def _lf_votes(self, records: Sequence[dict]):
-        from provrisk.label.apply import apply_lfs, provision_inputs, registered_lfs
+    def lf_votes(self, records: Sequence[dict]) -> LFVotes:
+        """The votes (and evidence spans) of exactly the LFs this model was fitted with."""
+        return self.lf_featurizer_.votes(records)
 
-        votes = apply_lfs(provision_inputs(records), registered_lfs(self.lf_names_))
-        return votes
-
-    def _features(self, records: Sequence[dict], votes=None):
-        text_features = self.vectorizer_.transform([model_text(r) for r in records])
-        if not self.use_lf_votes:
-            return text_features.tocsr()
-        votes = votes if votes is not None else self._lf_votes(records)
-        blocks = [text_features, sp.csr_matrix(votes.votes.astype(np.float64) * self.lf_vote_weight)]
-        if self.use_label_model:
-            blocks.append(sp.csr_matrix(self.label_model_.predict_proba(votes.votes) * self.label_model_weight))
+    def _features(self, records: Sequence[dict], votes: LFVotes | None = None):
+        texts = [model_text(r) for r in records]
+        blocks = [self.vectorizer_.transform(texts)]
+        if self.embedding_weight > 0:
+            blocks.append(sp.csr_matrix(self.embedder_.transform(texts) * self.embedding_weight))
+        if self.use_lf_votes:
+            matrix = self.lf_featurizer_.transform(votes if votes is not None else records).astype(np.float64)
+            blocks.append(sp.csr_matrix(matrix * self.lf_vote_weight))
+            if self.use_label_model:
+                blocks.append(sp.csr_matrix(self.label_model_.predict_proba(matrix) * self.label_model_weight))
         return sp.hstack(blocks, format="csr")
 
-    def fit(self, X: Sequence[dict], Y, sample_weight=None, lf_votes=None):
-        """``lf_votes`` (an :class:`~provrisk.label.apply.LFVotes` for ``X``) saves recomputing them."""
-        from provrisk.label.apply import registered_lfs
+    def fit(self, X: Sequence[dict], Y, sample_weight=None, lf_votes: LFVotes | None = None):
+        """``Y``: (n, L) targets in [0, 1]; each label is fitted on ``Y > 0.5`` weighted by ``sample_weight``.
 
+        ``lf_votes`` (votes for ``X`` computed elsewhere) saves recomputing them; they are realigned to
+        this model's LFs by name.
+        """
         Y = np.asarray(Y, dtype=float)
         self.labels_ = list(self.labels)
-        self.lf_names_ = [lf.name for lf in registered_lfs()] if self.use_lf_votes else []
         self.vectorizer_ = FeatureUnion(
             [
-                ("word", TfidfVectorizer(ngram_range=tuple(self.word_ngrams), min_df=2, sublinear_tf=True,
+                ("word", TfidfVectorizer(ngram_range=tuple(self.word_ngrams), min_df=self.word_min_df, sublinear_tf=True,
                                          max_features=self.max_word_features, dtype=np.float32)),
-                ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams), min_df=3,
+                ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams), min_df=self.char_min_df,
                                          sublinear_tf=True, max_features=self.max_char_features, dtype=np.float32)),
             ]
         ).fit([model_text(r) for r in X])
         # stop_words_ lists every n-gram cut by min_df/max_features: introspection only, and most of the file size.
         for _, vectorizer in self.vectorizer_.transformer_list:
             vectorizer.stop_words_ = None
-        if self.use_label_model:
-            from provrisk.label.label_model import DawidSkeneLabelModel
-
-            lf_votes = lf_votes if lf_votes is not None else self._lf_votes(X)
-            self.label_model_ = DawidSkeneLabelModel(labels=self.labels_, lf_labels=lf_votes.lf_labels).fit(lf_votes.votes)
+        if self.embedding_weight > 0:
+            self.embedder_ = StaticEmbedder(dims=self.embedding_dims).fit()
+        if self.use_lf_votes:
+            self.lf_featurizer_ = LFVoteFeaturizer(lfs=self.lfs).fit()
+            lf_votes = self.lf_featurizer_.align(lf_votes) if lf_votes is not None else self.lf_featurizer_.votes(X)
+            if self.use_label_model:
+                self.label_model_ = DawidSkeneLabelModel(
+                    labels=self.labels_, lf_labels=self.lf_featurizer_.lf_labels_, **(self.label_model_params or {})
+                ).fit(lf_votes.votes)
         features = self._features(X, lf_votes)
-        base_weight = np.ones(len(Y)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        weight = np.ones(Y.shape) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        if weight.ndim == 1:
+            weight = np.repeat(weight[:, None], Y.shape[1], axis=1)
         jobs = (
-            delayed(_fit_one)(
-                features,
-                Y[:, k] > 0.5,
-                base_weight * np.maximum(np.abs(2 * Y[:, k] - 1), self.min_confidence),
-                self.C,
-                self.class_weight,
-                self.max_iter,
-                self.random_state,
-            )
+            delayed(_fit_one)(features, Y[:, k] > 0.5, weight[:, k], self.C, self.class_weight, self.max_iter, self.random_state)
             for k in range(Y.shape[1])
         )
         fitted = Parallel(n_jobs=self.n_jobs)(jobs)
         self.coef_ = np.vstack([coef for coef, _ in fitted]).astype(np.float32)
         self.intercept_ = np.array([intercept for _, intercept in fitted])
-        self.calibration_ = np.tile([1.0, 0.0], (len(self.labels_), 1))  # identity Platt scaling
+        self.calibration_ = identity_platt(len(self.labels_))
         return self
 
-    def decision_function(self, X: Sequence[dict], lf_votes=None) -> np.ndarray:
+    def decision_function(self, X: Sequence[dict], lf_votes: LFVotes | None = None) -> np.ndarray:
         features = self._features(X, lf_votes)
         return np.asarray(features @ self.coef_.T) + self.intercept_
 
-    def set_calibration(self, scores: np.ndarray, targets: np.ndarray) -> None:
-        """Fit one Platt scaling per label on out-of-fold decision scores and 0/1 targets."""
-        for k in range(scores.shape[1]):
-            y = targets[:, k] > 0.5
-            if y.min() == y.max():
-                continue
-            platt = LogisticRegression(C=1e4).fit(scores[:, [k]], y)
-            self.calibration_[k] = [platt.coef_[0, 0], platt.intercept_[0]]
+    def set_calibration(self, scores: np.ndarray, gold: np.ndarray, C: float) -> None:
+        """Per-label Platt scaling fitted on out-of-fold decision scores and their 0/1 gold labels."""
+        self.calibration_ = fit_platt(scores, gold, C)
 
-    def predict_proba(self, X: Sequence[dict], lf_votes=None) -> np.ndarray:
-        scores = self.decision_function(X, lf_votes)
-        return 1 / (1 + np.exp(-(scores * self.calibration_[:, 0] + self.calibration_[:, 1])))
+    def predict_proba(self, X: Sequence[dict], lf_votes: LFVotes | None = None) -> np.ndarray:
+        return apply_platt(self.decision_function(X, lf_votes), self.calibration_)
 
     # -- serialisation -------------------------------------------------------
     # skops writes a dict as one JSON node per entry, which makes a 180k-term
@@ -185,9 +205,6 @@ class LinearRiskClassifier(BaseEstimator):
 
     def __setstate__(self, state):
         vocabularies = state.pop("vocabularies_", None)
-        # Model files written before the label-model features existed.
-        state.setdefault("use_label_model", False)
-        state.setdefault("label_model_weight", 1.0)
         self.__dict__.update(state)
         if vocabularies is not None:
             for (_, vectorizer), (terms, indices) in zip(self.vectorizer_.transformer_list, vocabularies):
@@ -195,14 +212,29 @@ class LinearRiskClassifier(BaseEstimator):
 
     # -- evidence --------------------------------------------------------------
     def evidence(self, record: dict, label: str, top: int = 3) -> list[str]:
-        """The word n-grams of the provision text with the largest positive contribution to ``label``."""
+        """The words of the provision text whose n-grams raise its score for ``label`` most, quoted as printed.
+
+        An n-gram made only of stop words ("and the") says nothing a reader can check and is skipped; the
+        tokenizer drops one-letter words, so an n-gram is quoted with them ("for a period", not "for period").
+        """
         k = self.labels_.index(label)
         word = self.vectorizer_.transformer_list[0][1]
-        row = word.transform([record.get("text") or ""])
+        text = record.get("text") or ""
+        row = word.transform([text])
         n_word = len(word.vocabulary_)
         contributions = row.multiply(self.coef_[k, :n_word]).tocsr()
-        order = np.argsort(-contributions.data)[:top]
         # Building the 60k-name array costs more than scoring a provision: once per loaded model.
         if getattr(self, "_word_names", None) is None:
             self._word_names = word.get_feature_names_out()
-        return [self._word_names[contributions.indices[i]] for i in order if contributions.data[i] > 0]
+        quotes: list[str] = []
+        for i in np.argsort(-contributions.data):
+            if contributions.data[i] <= 0 or len(quotes) == top:
+                break
+            terms = self._word_names[contributions.indices[i]].split()
+            if all(term in ENGLISH_STOP_WORDS for term in terms):
+                continue
+            pattern = r"\W+(?:\w\W+)?".join(re.escape(term) for term in terms)
+            match = re.search(rf"(?<!\w){pattern}(?!\w)", text, flags=re.IGNORECASE)
+            if match and match.group(0) not in quotes:
+                quotes.append(match.group(0))
+        return quotes

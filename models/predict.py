@@ -6,25 +6,23 @@ records (``id``, ``text``; optional ``heading``, ``context``, ``kind``,
 labels), "labels" (predicted ids), "evidence" ({label: [quoted spans]})}``.
 Evidence for a predicted label is the words the labelling functions matched
 for it and, for the linear model, the n-grams that raised its score most.
+A record may carry its statute's ``defined_terms``
+(:func:`~provrisk.label.apply.attach_definitions`), so that a statute scored in
+batches still reads each provision against every definition.
 """
 
 from __future__ import annotations
 
-from provrisk.label.apply import apply_lfs, provision_inputs, registered_lfs
 from provrisk.label.framework import POSITIVE
-from provrisk.models.text import layout_free, model_record
+from provrisk.models.text import model_record
 
 
-def predict_records(model, records: list[dict], defined_terms: dict[str, dict[str, str]] | None = None) -> list[dict]:
-    """``defined_terms`` (:func:`~provrisk.label.apply.defined_terms_by_instrument` of the whole statute)
-    lets a caller score a statute in batches and still read each provision against every definition."""
+def predict_records(model, records: list[dict]) -> list[dict]:
     # Layout-free text (models/text.py): a line break must not change a score or its evidence.
     records = [model_record(record) for record in records]
-    if defined_terms is not None:
-        defined_terms = {instrument: {layout_free(term): layout_free(meaning) for term, meaning in terms.items()}
-                         for instrument, terms in defined_terms.items()}
-    votes = apply_lfs(provision_inputs(records, defined_terms), registered_lfs())
-    proba = model.predict_proba(records, votes if model.model_type == "linear" else None)
+    # The model's own LFs, computed once: the same votes are its features and the evidence.
+    votes = model.lf_votes(records)
+    proba = model.predict_proba(records, votes)
     thresholds = model.thresholds
     out = []
     for i, record in enumerate(records):

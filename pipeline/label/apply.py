@@ -6,7 +6,9 @@ an :class:`LFVotes`: the vote matrix (provisions x LFs, values -1/0/+1) and,
 per provision, the evidence spans of every LF that did not abstain.
 
 Definitions are gathered per instrument first, so that an LF can tell a term
-the same instrument defines from an undefined one.
+the same instrument defines from an undefined one. A record that carries
+``defined_terms`` (see :func:`attach_definitions`) is read against those: a
+caller scoring part of a statute attaches the whole statute's definitions.
 """
 
 from __future__ import annotations
@@ -59,11 +61,16 @@ def defined_terms_by_instrument(records: Sequence[dict]) -> dict[str, dict[str, 
     return terms
 
 
-def provision_inputs(records: Sequence[dict], defined_terms: dict[str, dict[str, str]] | None = None) -> list[ProvisionInput]:
+def attach_definitions(records: Sequence[dict]) -> list[dict]:
+    """Copies of ``records``, each carrying its instrument's definitions as ``defined_terms``."""
+    terms = defined_terms_by_instrument(records)
+    return [{**record, "defined_terms": terms.get(record.get("instrument_id", ""), {})} for record in records]
+
+
+def provision_inputs(records: Sequence[dict]) -> list[ProvisionInput]:
     """Tokenise and cue-match each record once."""
     nlp = tokenizer()
-    if defined_terms is None:
-        defined_terms = defined_terms_by_instrument(records)
+    gathered = None if all("defined_terms" in r for r in records) else defined_terms_by_instrument(records)
     texts = nlp.pipe((r["text"] for r in records), batch_size=256)
     contexts = nlp.pipe((r.get("context") or "" for r in records), batch_size=256)
     inputs = []
@@ -76,7 +83,8 @@ def provision_inputs(records: Sequence[dict], defined_terms: dict[str, dict[str,
                 heading=record.get("heading") or "",
                 context=record.get("context") or "",
                 instrument_kind=record.get("instrument_kind") or "statute",
-                defined_terms=defined_terms.get(record.get("instrument_id", ""), {}),
+                defined_terms=record["defined_terms"] if "defined_terms" in record
+                else gathered.get(record.get("instrument_id", ""), {}),
                 cues=match_cues(doc),
                 context_cues=match_cues(context_doc) if len(context_doc) else {},
             )

@@ -24,6 +24,14 @@ class LabelModelConfig(BaseModel):
     # Beta(alpha, beta) prior on every LF's accuracy; the mean alpha/(alpha+beta) is the accuracy
     # assumed for an LF that never disagrees with another.
     accuracy_prior: tuple[float, float] = (7.0, 3.0)
+    # EM keeps every LF's accuracy inside these bounds: at least better than chance in the
+    # direction its author declared (else EM can flip a broad exclusion LF), never certain.
+    accuracy_bounds: tuple[float, float] = (0.51, 0.99)
+
+    def estimator_params(self) -> dict:
+        """The keyword arguments of :class:`~provrisk.label.label_model.DawidSkeneLabelModel`."""
+        return {"max_iter": self.max_iter, "tol": self.tol, "accuracy_prior": tuple(self.accuracy_prior),
+                "accuracy_bounds": tuple(self.accuracy_bounds)}
 
 
 class LabellingConfig(BaseModel):

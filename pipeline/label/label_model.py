@@ -87,12 +87,14 @@ class DawidSkeneLabelModel(BaseEstimator):
         max_iter: int = 200,
         tol: float = 1e-6,
         accuracy_prior: tuple[float, float] = (7.0, 3.0),
+        accuracy_bounds: tuple[float, float] = (0.51, 0.99),
     ):
         self.labels = labels
         self.lf_labels = lf_labels
         self.max_iter = max_iter
         self.tol = tol
         self.accuracy_prior = accuracy_prior
+        self.accuracy_bounds = accuracy_bounds
 
     def _log_odds(self, votes: np.ndarray, accuracy: np.ndarray) -> np.ndarray:
         weights = np.log(accuracy / (1 - accuracy))
@@ -121,7 +123,7 @@ class DawidSkeneLabelModel(BaseEstimator):
                 new = (agree.sum(axis=0) + alpha - 1) / (informative.sum(axis=0) + alpha + beta - 2)
                 # An LF is at least better than chance in the direction its author declared;
                 # without this floor EM can flip a broad exclusion LF into a positive one.
-                new = np.clip(new, 0.51, 0.99)
+                new = np.clip(new, *self.accuracy_bounds)
                 converged = np.abs(new - accuracy).max(initial=0) < self.tol
                 accuracy = new
                 if converged:

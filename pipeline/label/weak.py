@@ -17,8 +17,10 @@ import datasets
 import numpy as np
 
 from provrisk.corpora.dataset import FEATURES, corpus_records, save_dataset_atomically
-from provrisk.label.apply import LFVotes, apply_lfs, provision_inputs, registered_lfs
+from provrisk.eval.split import held_out_instruments
+from provrisk.label.apply import LFVotes
 from provrisk.label.config import LabellingConfig
+from provrisk.label.features import LFVoteFeaturizer
 from provrisk.label.framework import POSITIVE
 from provrisk.label.label_model import DawidSkeneLabelModel, MajorityVote
 from provrisk.taxonomy import load_taxonomy
@@ -50,25 +52,29 @@ class WeakLabels:
 def make_label_model(config: LabellingConfig, votes: LFVotes, labels: list[str]):
     if config.label_model.type == "majority_vote":
         return MajorityVote(labels=labels, lf_labels=votes.lf_labels)
-    return DawidSkeneLabelModel(
-        labels=labels,
-        lf_labels=votes.lf_labels,
-        max_iter=config.label_model.max_iter,
-        tol=config.label_model.tol,
-        accuracy_prior=tuple(config.label_model.accuracy_prior),
+    return DawidSkeneLabelModel(labels=labels, lf_labels=votes.lf_labels, **config.label_model.estimator_params())
+
+
+def lf_votes(records: list[dict], config: LabellingConfig) -> LFVotes:
+    """The votes of the LFs the config names (``lfs``) on ``records``."""
+    return LFVoteFeaturizer(lfs=config.lfs).fit().votes(records)
+
+
+def fit_rows(records: list[dict]) -> np.ndarray:
+    """Rows the label model may learn LF accuracies from: English text outside the held-out test instruments."""
+    held_out = held_out_instruments()
+    return np.array(
+        [i for i, r in enumerate(records) if r["instrument_id"] not in held_out and r.get("language", "en") == "en"],
+        dtype=int,
     )
 
 
-def lf_votes(records: list[dict], config: LabellingConfig, defined_terms=None) -> LFVotes:
-    lfs = registered_lfs(None if config.lfs == "all" else config.lfs)
-    return apply_lfs(provision_inputs(records, defined_terms), lfs)
-
-
 def weak_label_corpus(config: LabellingConfig) -> WeakLabels:
+    """Every corpus provision with a probability per label; the label model never fits on a test instrument."""
     records, corpus_hash = corpus_records(config.resolved_corpus_dir())
     labels = load_taxonomy().ids
     votes = lf_votes(records, config)
-    model = make_label_model(config, votes, labels).fit(votes.votes)
+    model = make_label_model(config, votes, labels).fit(votes.votes[fit_rows(records)])
     return WeakLabels(records, corpus_hash, labels, votes, model.predict_proba(votes.votes), model)
 
 

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from provrisk.errors import ConfigError
+from provrisk.models.params import LinearParams, TransformerParams
 from provrisk.settings import PROJECT_ROOT, get_settings
 
 
@@ -23,25 +24,54 @@ class _Strict(BaseModel):
 
 
 class WeakLabelsConfig(_Strict):
-    source: Literal["label_model"] = "label_model"
+    # The dataset `provrisk label corpus` wrote; refused when its corpus hash or its
+    # labelling config's fingerprint no longer match (rerun `provrisk label corpus`).
+    dataset: Path = Path("data/weak_labels")
     labelling_config: Path = Path("configs/labelling.yaml")
+    # A weakly labelled provision's weight, times the label model's confidence |2p - 1| in
+    # that label (at least `min_confidence`); 0 trains on gold only.
+    weight: float = Field(1.0, ge=0)
+    min_confidence: float = Field(0.2, ge=0, le=1)
 
 
 class GoldConfig(_Strict):
-    evaluation: Path = Path("eval/gold/dev.jsonl")
-    thresholds: Path = Path("eval/gold/dev.jsonl")
-    train_on_gold: bool = True
-    gold_weight: float = Field(3.0, gt=0)
+    # Gold of the training instruments: trained on (out of fold during cross-validation),
+    # and the out-of-fold predictions of it fit calibration and thresholds. The held-out
+    # test instruments (eval/gold/sampling.yaml) are refused here.
+    train: list[Path] = Field(default_factory=lambda: [Path("eval/gold/dev.jsonl"), Path("eval/gold/train.jsonl")], min_length=1)
+    weight: float = Field(3.0, gt=0)
 
 
-class ModelConfig(_Strict):
-    type: Literal["linear", "transformer"]
-    params: dict[str, Any] = Field(default_factory=dict)
+class LinearModelConfig(_Strict):
+    type: Literal["linear"]
+    params: LinearParams = LinearParams()
+
+
+class TransformerModelConfig(_Strict):
+    type: Literal["transformer"]
+    params: TransformerParams = TransformerParams()
+
+
+class CalibrationConfig(_Strict):
+    # Per-label Platt scaling on out-of-fold gold scores; C is the inverse regularisation strength.
+    C: float = Field(1.0, gt=0)
+
+
+class ThresholdGrid(_Strict):
+    start: float = Field(0.05, gt=0, lt=1)
+    stop: float = Field(0.95, gt=0, lt=1)
+    step: float = Field(0.01, gt=0, lt=1)
+
+    def values(self):
+        import numpy as np
+
+        return np.round(np.arange(self.start, self.stop + self.step / 2, self.step), 4)
 
 
 class ThresholdConfig(_Strict):
     strategy: Literal["per_label_f1", "fixed"] = "per_label_f1"
     fixed: float = Field(0.5, gt=0, lt=1)
+    grid: ThresholdGrid = ThresholdGrid()
 
 
 class SamplingConfig(_Strict):
@@ -51,8 +81,8 @@ class SamplingConfig(_Strict):
 
 
 class CVConfig(_Strict):
+    # Folds are groups of whole instruments (training instruments only).
     folds: int = Field(5, ge=2)
-    group_by: Literal["instrument_id"] = "instrument_id"
 
 
 class MLflowConfig(_Strict):
@@ -72,7 +102,8 @@ class TrainConfig(_Strict):
     taxonomy: Path = Path("configs/taxonomy.yaml")
     weak_labels: WeakLabelsConfig = WeakLabelsConfig()
     gold: GoldConfig = GoldConfig()
-    model: ModelConfig
+    model: LinearModelConfig | TransformerModelConfig = Field(discriminator="type")
+    calibration: CalibrationConfig = CalibrationConfig()
     threshold: ThresholdConfig = ThresholdConfig()
     cv: CVConfig = CVConfig()
     sampling: SamplingConfig = SamplingConfig()

@@ -10,21 +10,28 @@ import numpy as np
 from sklearn.metrics import average_precision_score
 
 
-def tune_thresholds(proba: np.ndarray, gold: np.ndarray, grid: np.ndarray | None = None, default: float = 0.5) -> np.ndarray:
-    """Per label, the threshold that maximises F1 on (proba, gold); ``default`` where a label has no positive."""
-    grid = np.round(np.arange(0.05, 0.96, 0.01), 2) if grid is None else grid
+def precision_recall_f1(gold: np.ndarray, predicted: np.ndarray) -> tuple[float, float, float]:
+    """Precision, recall and F1 of one label's 0/1 predictions; 0 where undefined."""
+    gold, predicted = np.asarray(gold, dtype=bool), np.asarray(predicted, dtype=bool)
+    tp = int((predicted & gold).sum())
+    precision = tp / int(predicted.sum()) if predicted.any() else 0.0
+    recall = tp / int(gold.sum()) if gold.any() else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def f1_score_of(gold: np.ndarray, predicted: np.ndarray) -> float:
+    return precision_recall_f1(gold, predicted)[2]
+
+
+def tune_thresholds(proba: np.ndarray, gold: np.ndarray, grid: np.ndarray, default: float = 0.5) -> np.ndarray:
+    """Per label, the threshold in ``grid`` that maximises F1 on (proba, gold); ``default`` where a label has no positive."""
     thresholds = np.full(proba.shape[1], default)
     for k in range(proba.shape[1]):
         y = gold[:, k].astype(bool)
         if not y.any():
             continue
-        scores = []
-        for t in grid:
-            predicted = proba[:, k] >= t
-            tp = (predicted & y).sum()
-            precision = tp / predicted.sum() if predicted.any() else 0.0
-            recall = tp / y.sum()
-            scores.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+        scores = [f1_score_of(y, proba[:, k] >= t) for t in grid]
         # Ties go to the threshold nearest 0.5, the least surprising choice.
         best = max(scores)
         candidates = grid[np.isclose(scores, best)]
@@ -51,24 +58,14 @@ def multilabel_scores(proba: np.ndarray, gold: np.ndarray, predicted: np.ndarray
     predicted = predicted.astype(bool)
     per_label = {}
     for k, label in enumerate(labels):
-        tp = int((predicted[:, k] & gold[:, k]).sum())
-        fp = int((predicted[:, k] & ~gold[:, k]).sum())
-        fn = int((~predicted[:, k] & gold[:, k]).sum())
-        precision = tp / (tp + fp) if tp + fp else 0.0
-        recall = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        precision, recall, f1 = precision_recall_f1(gold[:, k], predicted[:, k])
         # Undefined without a positive: None, not NaN, so metrics stay comparable and JSON-friendly.
         pr_auc = float(average_precision_score(gold[:, k], proba[:, k])) if gold[:, k].any() else None
         per_label[label] = {"precision": precision, "recall": recall, "f1": f1, "pr_auc": pr_auc, "support": int(gold[:, k].sum())}
-    tp = int((predicted & gold).sum())
-    fp = int((predicted & ~gold).sum())
-    fn = int((~predicted & gold).sum())
-    micro_p = tp / (tp + fp) if tp + fp else 0.0
-    micro_r = tp / (tp + fn) if tp + fn else 0.0
     return {
         "per_label": per_label,
         "macro_f1": float(np.mean([s["f1"] for s in per_label.values()])),
-        "micro_f1": 2 * micro_p * micro_r / (micro_p + micro_r) if micro_p + micro_r else 0.0,
+        "micro_f1": f1_score_of(gold.ravel(), predicted.ravel()),
         "macro_pr_auc": float(np.mean([s["pr_auc"] for s in per_label.values() if s["pr_auc"] is not None] or [0.0])),
         "ece": expected_calibration_error(proba, gold),
     }

@@ -1,29 +1,32 @@
-"""One training run: weak labels -> instrument-grouped cross-validation -> final model -> MLflow.
+"""One training run: training data -> instrument-grouped cross-validation -> calibrated final model.
 
 Input: a :class:`~provrisk.train.config.TrainConfig`. Output: a
-:class:`TrainResult` with the fitted model, its per-label thresholds and the
-grouped cross-validation metrics on gold; :func:`log_run` records everything
-in MLflow and registers the model.
+:class:`TrainResult` with the fitted model (Platt-calibrated), its per-label
+thresholds and the grouped cross-validation metrics on the training gold;
+:func:`~provrisk.train.tracking.log_run` records everything in MLflow.
 
 Evaluation never trains on the instrument it scores: folds are groups of
-instruments, gold labels enter training only from training-fold instruments,
-calibration is fitted on non-gold provisions, and the threshold used to score
-a fold's gold provisions is tuned on the other folds' out-of-fold predictions.
+whole training instruments. A fold's gold is scored by a model that never saw
+its instrument, calibrated and thresholded with Platt scaling and thresholds
+fitted on the other folds' out-of-fold scores. The final model is fitted on
+every training provision; its calibration and thresholds are fitted on all
+out-of-fold gold scores. The held-out test instruments are not read at all.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
-from provrisk.eval.gold import join_gold, read_jsonl
 from provrisk.label.apply import LFVotes
-from provrisk.label.config import load_labelling_config
-from provrisk.label.weak import WeakLabels, weak_label_corpus
+from provrisk.label.config import LabellingConfig, load_labelling_config
+from provrisk.label.features import LFVoteFeaturizer
+from provrisk.models.calibration import apply_platt, fit_platt
 from provrisk.train.config import TrainConfig
+from provrisk.train.data import TrainingData, dataset_summary, load_training_data
 from provrisk.train.metrics import multilabel_scores, tune_thresholds
 
 
@@ -36,13 +39,13 @@ class TrainResult:
     thresholds: np.ndarray
     cv_metrics: dict
     label_model_metrics: dict
-    n_train: int
-    n_gold: int
+    data: dict
     seconds: float
-    extra: dict = field(default_factory=dict)
 
 
-def _subset(votes: LFVotes, index: np.ndarray) -> LFVotes:
+def _subset(votes: LFVotes | None, index: np.ndarray) -> LFVotes | None:
+    if votes is None:
+        return None
     return LFVotes(votes.lf_names, votes.lf_labels, votes.votes[index], [votes.evidence[i] for i in index])
 
 
@@ -65,109 +68,106 @@ def training_rows(rows: np.ndarray, targets: np.ndarray, is_gold: np.ndarray, ca
     return np.sort(np.concatenate(chosen))
 
 
-def make_estimator(config: TrainConfig, labels: list[str]):
-    params = dict(config.model.params)
+def make_estimator(config: TrainConfig, labels: list[str], labelling: LabellingConfig):
+    params = config.model.params
     if config.model.type == "linear":
         from provrisk.models.linear import LinearRiskClassifier
 
-        return LinearRiskClassifier(labels=labels, random_state=config.seed, **params)
-    from provrisk.models.transformer import TransformerClassifier, TransformerParams
+        return LinearRiskClassifier(
+            labels=labels,
+            **params.model_dump(),
+            lfs=labelling.lfs,
+            label_model_params=labelling.label_model.estimator_params(),
+            random_state=config.seed,
+        )
+    from provrisk.models.transformer import TransformerClassifier
 
-    return TransformerClassifier(labels=labels, params=TransformerParams(seed=config.seed, **params))
+    return TransformerClassifier(labels=labels, params=params.model_copy(update={"seed": config.seed}))
 
 
 def _fit(estimator, records, targets, weights, votes):
-    if hasattr(estimator, "set_calibration"):
+    if hasattr(estimator, "lf_votes"):
         return estimator.fit(records, targets, sample_weight=weights, lf_votes=votes)
-    from provrisk.models.text import encoder_text
-
-    return estimator.fit([encoder_text(r) for r in records], targets, sample_weight=weights)
+    return estimator.fit(records, targets, sample_weight=weights)
 
 
 def _scores(estimator, records, votes):
-    """Uncalibrated scores for the linear model, probabilities for the transformer."""
-    if hasattr(estimator, "set_calibration"):
+    if hasattr(estimator, "lf_votes"):
         return estimator.decision_function(records, votes)
-    from provrisk.models.text import encoder_text
-
-    return estimator.predict_proba([encoder_text(r) for r in records])
+    return estimator.decision_function(records)
 
 
-def train(config: TrainConfig, weak: WeakLabels | None = None, progress=print) -> TrainResult:
+def _decide(config: TrainConfig, proba: np.ndarray, gold: np.ndarray) -> np.ndarray:
+    if config.threshold.strategy == "fixed":
+        return np.full(gold.shape[1], config.threshold.fixed)
+    return tune_thresholds(proba, gold, config.threshold.grid.values())
+
+
+def fold_of(config: TrainConfig, data: TrainingData) -> np.ndarray:
+    """Each provision's cross-validation fold; an instrument's provisions share one fold."""
+    folds = np.zeros(len(data.records), dtype=int)
+    for fold, (_, test_idx) in enumerate(GroupKFold(n_splits=config.cv.folds).split(data.records, groups=data.groups)):
+        folds[test_idx] = fold
+    return folds
+
+
+def cross_validate(config: TrainConfig, data: TrainingData, labelling: LabellingConfig, votes, folds, progress) -> np.ndarray:
+    """Out-of-fold decision scores of every gold provision, each from a model that never saw its instrument."""
+    gold_rows = np.flatnonzero(data.is_gold)
+    scores = np.zeros((len(data.records), len(data.labels)))
+    cap = config.sampling.max_train_provisions
+    for fold in range(config.cv.folds):
+        train_idx, test_idx = np.flatnonzero(folds != fold), np.flatnonzero(folds == fold)
+        train_idx = training_rows(train_idx, data.targets, data.is_gold, cap, config.seed + fold)
+        progress(f"fold {fold + 1}/{config.cv.folds}: training on {len(train_idx)} provisions")
+        estimator = make_estimator(config, data.labels, labelling)
+        _fit(estimator, [data.records[i] for i in train_idx], data.targets[train_idx], data.weights[train_idx],
+             _subset(votes, train_idx))
+        scored = np.intersect1d(test_idx, gold_rows)
+        if len(scored):
+            scores[scored] = _scores(estimator, [data.records[i] for i in scored], _subset(votes, scored))
+    return scores[gold_rows]
+
+
+def train(config: TrainConfig, progress=print) -> TrainResult:
     started = time.perf_counter()
     labelling = load_labelling_config(config.resolve(config.weak_labels.labelling_config))
-    if config.corpus_dir is not None:
-        labelling.corpus_dir = config.resolved_corpus_dir()
-    weak = weak or weak_label_corpus(labelling)
-    records, labels = weak.records, weak.labels
-    index = {r["id"]: i for i, r in enumerate(records)}
-    gold_entries = join_gold(read_jsonl(config.resolve(config.gold.evaluation)), records, config.resolve(config.gold.evaluation))
-    gold_rows = np.array([index[e["id"]] for e in gold_entries])
-    gold = np.array([[label in e["labels"] for label in labels] for e in gold_entries], dtype=float)
+    data = load_training_data(config)
+    progress(f"{len(data.records)} training provisions, {int(data.is_gold.sum())} of them gold")
+    votes = LFVoteFeaturizer(lfs=labelling.lfs).fit().votes(data.records) if config.model.type == "linear" else None
+    gold = data.targets[data.is_gold]
+    folds = fold_of(config, data)
+    gold_folds = folds[data.is_gold]
+    oof_scores = cross_validate(config, data, labelling, votes, folds, progress)
 
-    targets = weak.proba.copy()
-    weights = np.ones(len(records))
-    if config.gold.train_on_gold:
-        targets[gold_rows] = gold
-        weights[gold_rows] = config.gold.gold_weight
-    groups = np.array([r["instrument_id"] for r in records])
-    is_gold = np.zeros(len(records), dtype=bool)
-    is_gold[gold_rows] = True
-    cap = config.sampling.max_train_provisions
-
-    # Out-of-fold scores for every provision, each from a model that never saw its instrument.
-    oof = np.zeros((len(records), len(labels)))
-    fold_of = np.zeros(len(records), dtype=int)
-    splitter = GroupKFold(n_splits=config.cv.folds)
-    for fold, (train_idx, test_idx) in enumerate(splitter.split(records, groups=groups)):
-        train_idx = training_rows(train_idx, targets, is_gold, cap, config.seed + fold)
-        progress(f"fold {fold + 1}/{config.cv.folds}: training on {len(train_idx)} provisions")
-        estimator = make_estimator(config, labels)
-        _fit(estimator, [records[i] for i in train_idx], targets[train_idx], weights[train_idx], _subset(weak.votes, train_idx))
-        # Calibration needs every provision's out-of-fold score; without it only gold is ever scored.
-        scored = test_idx if hasattr(estimator, "set_calibration") else np.intersect1d(test_idx, gold_rows)
-        oof[scored] = _scores(estimator, [records[i] for i in scored], _subset(weak.votes, scored))
-        fold_of[test_idx] = fold
-
-    final = make_estimator(config, labels)
-    final_idx = training_rows(np.arange(len(records)), targets, is_gold, cap, config.seed)
-    progress(f"final model: training on {len(final_idx)} provisions")
-    _fit(final, [records[i] for i in final_idx], targets[final_idx], weights[final_idx], _subset(weak.votes, final_idx))
-    if hasattr(final, "set_calibration"):
-        # Calibrate on provisions without gold, so gold stays unseen by everything but the folds.
-        not_gold = np.setdiff1d(np.arange(len(records)), gold_rows)
-        final.set_calibration(oof[not_gold], weak.proba[not_gold])
-        oof_proba = 1 / (1 + np.exp(-(oof * final.calibration_[:, 0] + final.calibration_[:, 1])))
-    else:
-        oof_proba = oof
-
-    gold_proba = oof_proba[gold_rows]
-    gold_folds = fold_of[gold_rows]
+    # Honest CV figures: each fold calibrated and thresholded on the other folds only.
+    oof_proba = np.zeros_like(oof_scores)
     predicted = np.zeros_like(gold, dtype=bool)
-    if config.threshold.strategy == "fixed":
-        thresholds = np.full(len(labels), config.threshold.fixed)
-        predicted = gold_proba >= thresholds
-    else:
-        # Nested: a fold's gold is decided with thresholds tuned on the other folds' gold.
-        for fold in np.unique(gold_folds):
-            inside = gold_folds == fold
-            fold_thresholds = tune_thresholds(gold_proba[~inside], gold[~inside])
-            predicted[inside] = gold_proba[inside] >= fold_thresholds
-        thresholds = tune_thresholds(gold_proba, gold)
-    cv_metrics = multilabel_scores(gold_proba, gold, predicted, labels)
+    for fold in np.unique(gold_folds):
+        inside = gold_folds == fold
+        calibration = fit_platt(oof_scores[~inside], gold[~inside], config.calibration.C)
+        oof_proba[inside] = apply_platt(oof_scores[inside], calibration)
+        thresholds = _decide(config, apply_platt(oof_scores[~inside], calibration), gold[~inside])
+        predicted[inside] = oof_proba[inside] >= thresholds
+    cv_metrics = multilabel_scores(oof_proba, gold, predicted, data.labels)
 
-    label_model_proba = weak.proba[gold_rows]
-    label_model_metrics = multilabel_scores(label_model_proba, gold, label_model_proba > labelling.threshold, labels)
+    final = make_estimator(config, data.labels, labelling)
+    final_idx = training_rows(np.arange(len(data.records)), data.targets, data.is_gold, config.sampling.max_train_provisions, config.seed)
+    progress(f"final model: training on {len(final_idx)} provisions")
+    _fit(final, [data.records[i] for i in final_idx], data.targets[final_idx], data.weights[final_idx], _subset(votes, final_idx))
+    final.set_calibration(oof_scores, gold, config.calibration.C)
+    thresholds = _decide(config, apply_platt(oof_scores, final.calibration_), gold)
+
+    rules = data.weak_proba[data.is_gold]
+    label_model_metrics = multilabel_scores(rules, gold, rules > labelling.threshold, data.labels)
     return TrainResult(
         config=config,
-        labels=labels,
-        corpus_hash=weak.corpus_hash,
+        labels=data.labels,
+        corpus_hash=data.corpus_hash,
         estimator=final,
         thresholds=thresholds,
         cv_metrics=cv_metrics,
         label_model_metrics=label_model_metrics,
-        n_train=len(records),
-        n_gold=len(gold_entries),
+        data=dataset_summary(data),
         seconds=time.perf_counter() - started,
-        extra={"gold_instruments": sorted({e["instrument_id"] for e in gold_entries})},
     )

@@ -26,7 +26,7 @@ _BLOCK = [
     "Providers shall block access to content posted by {}.",
     "An order to block the online service of {} may be issued.",
 ]
-TEXTS = [t.format(s) for t in _INTERCEPT for s in _SUBJECTS] + [t.format(s) for t in _BLOCK for s in _SUBJECTS]
+TEXTS = [{"text": t.format(s)} for t in _INTERCEPT for s in _SUBJECTS] + [{"text": t.format(s)} for t in _BLOCK for s in _SUBJECTS]
 Y = np.array([[1.0, 0.0]] * 12 + [[0.0, 1.0]] * 12)
 IS_A = np.arange(len(TEXTS)) < 12
 
@@ -46,7 +46,7 @@ def fitted() -> TransformerClassifier:
 
 
 def test_predict_proba_shape_and_range(fitted):
-    proba = fitted.predict_proba(TEXTS + ["An unrelated provision on definitions."])
+    proba = fitted.predict_proba(TEXTS + [{"text": "An unrelated provision on definitions."}])
     assert proba.shape == (len(TEXTS) + 1, 2)
     assert ((proba >= 0) & (proba <= 1)).all()
     assert fitted.labels_ == LABELS
@@ -62,6 +62,15 @@ def test_separates_the_two_classes(fitted):
     proba = fitted.predict_proba(TEXTS)
     assert proba[IS_A, 0].mean() > proba[~IS_A, 0].mean() + 0.3
     assert proba[~IS_A, 1].mean() > proba[IS_A, 1].mean() + 0.3
+
+
+def test_calibration_maps_logits_and_survives_save_and_load(fitted, tmp_path):
+    logits = fitted.decision_function(TEXTS)
+    fitted.set_calibration(logits, Y, C=1.0)
+    assert not np.allclose(fitted.predict_proba(TEXTS), 1 / (1 + np.exp(-logits)))
+    fitted.save(tmp_path)
+    loaded = TransformerClassifier.load(tmp_path, device="cpu")
+    assert np.allclose(loaded.calibration_, fitted.calibration_)
 
 
 def test_save_load_round_trip(fitted, tmp_path):

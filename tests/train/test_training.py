@@ -18,6 +18,9 @@ import pytest
 import yaml
 
 from provrisk.errors import ConfigError
+from provrisk.eval.split import held_out_instruments
+from provrisk.label.config import load_labelling_config
+from provrisk.label.weak import save_weak_labels, weak_label_corpus
 from provrisk.models.artifacts import load_model_dir, save_model_dir
 from provrisk.models.predict import predict_records
 from provrisk.train.config import load_train_config
@@ -45,9 +48,15 @@ def setup(tmp_path):
                         "s. 2": "A person who intentionally and without authority accesses a computer commits an offence."}[citation]
                 handle.write(json.dumps({"instrument_id": instrument, "citation": citation, "labels": labels, "rationale": {},
                                          "text_sha256": hashlib.sha256(text.encode()).hexdigest()}) + "\n")
+    labelling = yaml.safe_load(Path("configs/labelling.yaml").read_text())
+    labelling.update(corpus_dir=str(corpus), output_dir=str(tmp_path / "weak"))
+    (tmp_path / "labelling.yaml").write_text(yaml.safe_dump(labelling))
+    labelling_config = load_labelling_config(tmp_path / "labelling.yaml")
+    save_weak_labels(weak_label_corpus(labelling_config), labelling_config, tmp_path / "weak")
     config = yaml.safe_load(Path("configs/linear.yaml").read_text())
-    config.update(corpus_dir=str(corpus), cv={"folds": 2, "group_by": "instrument_id"})
-    config["gold"].update(evaluation=str(gold), thresholds=str(gold))
+    config.update(corpus_dir=str(corpus), cv={"folds": 2})
+    config["weak_labels"].update(dataset=str(tmp_path / "weak"), labelling_config=str(tmp_path / "labelling.yaml"))
+    config["gold"].update(train=[str(gold)])
     config["model"]["params"].update(max_word_features=500, max_char_features=500, n_jobs=1)
     config["mlflow"] = {"tracking_uri": f"sqlite:///{tmp_path / 'mlflow.db'}", "experiment": "test", "registered_model": "test-model"}
     path = tmp_path / "linear.yaml"
@@ -58,9 +67,37 @@ def setup(tmp_path):
 def test_overrides_are_applied_and_bad_keys_are_one_line_errors(setup):
     path, _ = setup
     config, raw = load_train_config(path, ["model.params.C=2.0"])
-    assert config.model.params["C"] == 2.0 and raw["model"]["params"]["C"] == 2.0
+    assert config.model.params.C == 2.0 and raw["model"]["params"]["C"] == 2.0
     with pytest.raises(ConfigError, match="cv.folds"):
         load_train_config(path, ["cv.folds=1"])
+    with pytest.raises(ConfigError, match="model.linear.params.min_df"):
+        load_train_config(path, ["model.params.min_df=2"])
+    with pytest.raises(ConfigError, match="use_label_model needs use_lf_votes"):
+        load_train_config(path, ["model.params.use_lf_votes=false"])
+
+
+def test_shipped_configs_name_only_keys_that_exist():
+    for name in ("linear", "transformer"):
+        load_train_config(Path("configs") / f"{name}.yaml")
+
+
+def test_stale_weak_labels_are_refused_before_training(setup):
+    path, tmp_path = setup
+    text = tmp_path / "corpus" / "texts" / "act-1.txt"
+    text.write_text(text.read_text() + "\n6. Commencement\nThis Act comes into force on assent.\n")
+    config, _ = load_train_config(path)
+    with pytest.raises(ConfigError, match="rerun `provrisk label corpus"):
+        train(config, progress=lambda m: None)
+
+
+def test_gold_of_a_held_out_test_instrument_is_refused(setup):
+    path, tmp_path = setup
+    leaked = tmp_path / "leaked.jsonl"
+    held_out = sorted(held_out_instruments())[0]
+    leaked.write_text(json.dumps({"instrument_id": held_out, "citation": "s. 1", "labels": [], "text_sha256": "0"}) + "\n")
+    config, _ = load_train_config(path, [f"gold.train=[{leaked}]"])
+    with pytest.raises(ConfigError, match="held-out test instruments"):
+        train(config, progress=lambda m: None)
 
 
 def test_same_config_gives_identical_metrics(setup):

@@ -1,0 +1,134 @@
+"""Quality on laws the model has never seen: the held-out test instruments' gold.
+
+Input: model directories (names under ``models/`` or paths), a gold JSONL
+(by default ``eval/gold/test.jsonl``: corpus gold joined by citation and text
+hash; or a file whose entries carry their own ``text``, such as
+``uncc_quoted.jsonl``) and the labelling config (for the rules-only label
+model, fitted on training instruments' votes only). Output: per model, per
+label precision/recall/F1/PR-AUC and support, macro- and micro-F1, ECE,
+and a 95% bootstrap interval for macro-F1: over provisions (2,000 resamples)
+and, more conservatively, over whole instruments (provisions of one law are
+not independent).
+
+Nothing here fits anything on the gold it reads: each model decides with its
+own calibration and thresholds, fitted on training instruments.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from provrisk.corpora.dataset import corpus_records
+from provrisk.eval.gold import join_gold, read_jsonl
+from provrisk.eval.split import held_out_instruments
+from provrisk.io import write_text_atomic
+from provrisk.label.apply import attach_definitions
+from provrisk.label.config import LabellingConfig
+from provrisk.label.weak import fit_rows, lf_votes, make_label_model
+from provrisk.models.artifacts import load_model_dir
+from provrisk.taxonomy import load_taxonomy
+from provrisk.train.metrics import f1_score_of, multilabel_scores
+
+REPORT_DIR = Path(__file__).resolve().parent / "reports"
+BOOTSTRAP_SAMPLES = 2000
+BOOTSTRAP_SEED = 20261204
+
+
+def load_gold_records(gold_path: Path, corpus_dir: Path) -> tuple[list[dict], list[dict]]:
+    """Gold entries with their text and statute definitions, and the whole corpus (for the label model)."""
+    entries = read_jsonl(gold_path)
+    records, _ = corpus_records(corpus_dir)
+    records = attach_definitions(records)
+    if all("text" in e for e in entries):
+        for e in entries:
+            e.setdefault("id", f"{e['instrument_id']}:{e['citation']}")
+        return entries, records
+    return join_gold(entries, records, gold_path), records
+
+
+def bootstrap_macro_f1(gold: np.ndarray, predicted: np.ndarray, groups: np.ndarray, by_group: bool) -> tuple[float, float]:
+    """95% percentile interval of macro-F1 over resampled provisions, or over resampled instruments."""
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    units = np.unique(groups) if by_group else np.arange(len(gold))
+    members = {u: np.flatnonzero(groups == u) for u in units} if by_group else None
+    values = []
+    for _ in range(BOOTSTRAP_SAMPLES):
+        drawn = rng.choice(units, size=len(units), replace=True)
+        rows = np.concatenate([members[u] for u in drawn]) if by_group else drawn
+        values.append(np.mean([f1_score_of(gold[rows, k], predicted[rows, k]) for k in range(gold.shape[1])]))
+    low, high = np.percentile(values, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def _scored(proba: np.ndarray, predicted: np.ndarray, gold: np.ndarray, groups: np.ndarray, labels: list[str]) -> dict:
+    scores = multilabel_scores(proba, gold, predicted, labels)
+    scores["macro_f1_ci95"] = bootstrap_macro_f1(gold, predicted, groups, by_group=False)
+    scores["macro_f1_ci95_by_instrument"] = bootstrap_macro_f1(gold, predicted, groups, by_group=True)
+    return scores
+
+
+def evaluate(model_names: list[str], gold_path: Path, corpus_dir: Path, labelling: LabellingConfig) -> dict:
+    labels = load_taxonomy().ids
+    gold_records, corpus = load_gold_records(gold_path, corpus_dir)
+    gold = np.array([[label in r["labels"] for label in labels] for r in gold_records])
+    groups = np.array([r["instrument_id"] for r in gold_records])
+    corpus_votes = lf_votes(corpus, labelling)
+    label_model = make_label_model(labelling, corpus_votes, labels).fit(corpus_votes.votes[fit_rows(corpus)])
+    rules = label_model.predict_proba(lf_votes(gold_records, labelling).votes)
+    results = {"rules-only label model": _scored(rules, rules > labelling.threshold, gold, groups, labels)}
+    for name in model_names:
+        model = load_model_dir(name)
+        proba = model.predict_proba(gold_records)
+        results[model.name] = _scored(proba, proba >= model.thresholds, gold, groups, labels)
+        results[model.name]["grouped_cv_macro_f1"] = model.metadata["cv_metrics"]["macro_f1"]
+    held_out = held_out_instruments()
+    return {
+        "gold": str(gold_path),
+        "n": len(gold_records),
+        "instruments": sorted(set(groups.tolist())),
+        "held_out": bool(set(groups.tolist()) <= held_out),
+        "labels": labels,
+        "results": results,
+    }
+
+
+def heldout_markdown(result: dict) -> str:
+    names = list(result["results"])
+    lines = [
+        "# Held-out test: quality on instruments no model was trained or tuned on",
+        "",
+        f"Gold: `{result['gold']}`, {result['n']} provisions of {len(result['instruments'])} instruments: "
+        + ", ".join(f"`{i}`" for i in result["instruments"]) + ".",
+        "Command: `.venv/bin/provrisk eval --report` (per label: precision / recall / F1, support in brackets).",
+        "Intervals: 95% percentile bootstrap of macro-F1 over provisions and, more conservatively, over whole instruments.",
+        "",
+        "| label | " + " | ".join(names) + " |",
+        "|---|" + "---|" * len(names),
+    ]
+    for label in result["labels"]:
+        support = result["results"][names[0]]["per_label"][label]["support"]
+        cells = [
+            "{precision:.2f} / {recall:.2f} / {f1:.2f}".format(**result["results"][n]["per_label"][label]) for n in names
+        ]
+        lines.append(f"| {label} ({support}) | " + " | ".join(cells) + " |")
+    rows = {
+        "macro-F1 [95% CI]": lambda r: f"**{r['macro_f1']:.3f}** [{r['macro_f1_ci95'][0]:.3f}, {r['macro_f1_ci95'][1]:.3f}]",
+        "CI by instrument": lambda r: f"[{r['macro_f1_ci95_by_instrument'][0]:.3f}, {r['macro_f1_ci95_by_instrument'][1]:.3f}]",
+        "micro-F1": lambda r: f"{r['micro_f1']:.3f}",
+        "macro PR-AUC": lambda r: f"{r['macro_pr_auc']:.3f}",
+        "ECE": lambda r: f"{r['ece']:.3f}",
+        "grouped-CV macro-F1 (training instruments)": lambda r: f"{r['grouped_cv_macro_f1']:.3f}" if "grouped_cv_macro_f1" in r else "–",
+    }
+    for title, cell in rows.items():
+        lines.append(f"| {title} | " + " | ".join(cell(result["results"][n]) for n in names) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_heldout_report(result: dict, directory: Path = REPORT_DIR) -> list[Path]:
+    json_path, md_path = directory / "heldout.json", directory / "heldout.md"
+    write_text_atomic(json_path, json.dumps(result, indent=2, sort_keys=True) + "\n")
+    write_text_atomic(md_path, heldout_markdown(result))
+    return [md_path, json_path]
