@@ -13,7 +13,7 @@ OUT := out
 # Nothing may download model weights or data sets at run time.
 OFFLINE := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1
 
-.PHONY: run test install browser clean
+.PHONY: run test install browser ocr clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,13 +33,21 @@ browser:
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } ; } || \
 		echo "chromium not installed: the browser test will be skipped (apt-get install chromium)"
 
+# OCR of scanned PDFs runs Debian's Tesseract with its English data; installed when missing and apt-get is
+# usable (as root), otherwise scanned PDFs are refused with the command to install it and the OCR tests skip.
+ocr:
+	@{ command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx eng; } || \
+		{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-eng >/dev/null; } ; } || \
+		echo "tesseract not installed: scanned PDFs cannot be read and the OCR tests will be skipped (apt-get install tesseract-ocr tesseract-ocr-eng)"
+
 install: $(INSTALLED)
 
 run: $(INSTALLED)
 	$(OFFLINE) $(BIN)/provrisk score $(EXAMPLE) --format html --output $(OUT)/example-cybercrime-act.report.html
 	@echo "Open $(OUT)/example-cybercrime-act.report.html in a browser to read the report."
 
-test: $(DEV_INSTALLED) browser
+test: $(DEV_INSTALLED) browser ocr
 	$(OFFLINE) $(BIN)/python -m pytest
 
 clean:

@@ -205,14 +205,16 @@ def _load_worker_model(model: str | None) -> None:
     _worker_model = load_model_dir(model)
 
 
-def score_item(item: BatchItem, reports_dir: Path, formats: tuple[str, ...], max_bytes: int | None) -> Outcome:
+def score_item(
+    item: BatchItem, reports_dir: Path, formats: tuple[str, ...], max_bytes: int | None, ocr: str = "never"
+) -> Outcome:
     """Score one statute in a worker; any failure becomes the outcome's one-line error, never an exception."""
     from provrisk.score.report import score_document
 
     try:
         # Hashed before reading: if the file changes meanwhile, the next run sees a mismatch and scores it again.
         sha256 = file_sha256(item.path)
-        document = score_document(item.path, _worker_model, max_bytes=max_bytes, instrument_id=item.instrument_id)
+        document = score_document(item.path, _worker_model, max_bytes=max_bytes, instrument_id=item.instrument_id, ocr=ocr)
         if item.title:
             document["instrument"]["title"] = item.title
         if item.jurisdiction:
@@ -234,9 +236,13 @@ def run_batch(
     workers: int | None = None,
     formats: tuple[str, ...] = DEFAULT_FORMATS,
     max_bytes: int | None = None,
+    ocr: str = "never",
     on_done: Callable[[Outcome], None] | None = None,
 ) -> BatchResult:
-    """Score every item not already scored, then rebuild the comparative outputs from all reports."""
+    """Score every item not already scored, then rebuild the comparative outputs from all reports.
+
+    ``ocr``: whether PDF pages without a text layer are read by OCR (see :func:`~provrisk.ingest.ingest_file`).
+    """
     from provrisk.batch.compare import write_comparison
 
     out = Path(out)
@@ -268,7 +274,7 @@ def run_batch(
             initargs=(model,),
         )
         try:
-            futures = {pool.submit(score_item, item, reports_dir, formats, max_bytes): item for item in todo}
+            futures = {pool.submit(score_item, item, reports_dir, formats, max_bytes, ocr): item for item in todo}
             for future in as_completed(futures):
                 item = futures[future]
                 try:

@@ -9,8 +9,8 @@ Public API:
 Both return an :class:`IngestedText` (text, source map, detected language,
 warnings, metadata, page furniture removed) and raise :class:`~provrisk.errors.InputError`, one line
 naming the file and the problem, for anything they cannot read: too large,
-empty, of an unsupported or unrecognised format, corrupt, encrypted, scanned,
-unsafe (entity-declaring XML, zip bombs), or without text. No library exception
+empty, of an unsupported or unrecognised format, corrupt, encrypted, scanned
+(with OCR off or unavailable), unsafe (entity-declaring XML, zip bombs), or without text. No library exception
 escapes. Text that does not look English gets a warning: provrisk's models are
 trained on English.
 
@@ -26,6 +26,7 @@ title property (PDF document information, DOCX core properties, HTML
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -36,6 +37,7 @@ from .docx import read_docx
 from .html import read_html
 from .language import detect_language, language_name
 from .normalise import error_reason
+from .ocr import OCR_MODES
 from .pdf import read_pdf
 from .printed import printed_metadata
 from .text import read_text
@@ -43,6 +45,7 @@ from .types import IngestedText, SourceSpan
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "OCR_MODES",
     "IngestedText",
     "SourceSpan",
     "detect_format",
@@ -90,8 +93,12 @@ def ingest_file(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     display_name: str | None = None,
+    ocr: str = "never",
 ) -> IngestedText:
-    """Read the document at ``path`` (messages name it ``display_name`` if given)."""
+    """Read the document at ``path`` (messages name it ``display_name`` if given).
+
+    ``ocr`` ("never", "auto" or "force") says whether PDF pages are read by OCR (:func:`read_pdf`).
+    """
     path = Path(path)
     source = _printable(display_name or str(path))
     try:
@@ -111,13 +118,13 @@ def ingest_file(
         raise InputError(source, "permission denied") from None
     except OSError as error:
         raise InputError(source, f"cannot read file ({error.strerror or type(error).__name__})") from None
-    return _ingest(data, source, path.suffix, max_bytes)
+    return _ingest(data, source, path.suffix, max_bytes, ocr)
 
 
-def ingest_bytes(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> IngestedText:
+def ingest_bytes(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr: str = "never") -> IngestedText:
     """Read an uploaded document; ``name`` (its file name) only labels messages and hints at the format."""
     source = _printable(re.split(r"[\\/]", name or "")[-1]) or "upload"
-    return _ingest(data, source, Path(source).suffix, max_bytes)
+    return _ingest(data, source, Path(source).suffix, max_bytes, ocr)
 
 
 def detect_format(data: bytes, suffix: str, source: str) -> str:
@@ -151,14 +158,19 @@ def detect_format(data: bytes, suffix: str, source: str) -> str:
     return "txt"
 
 
-def _ingest(data: bytes, source: str, suffix: str, max_bytes: int) -> IngestedText:
+def _ingest(data: bytes, source: str, suffix: str, max_bytes: int, ocr: str) -> IngestedText:
     if len(data) > max_bytes:
         raise InputError(source, _too_large(len(data), max_bytes))
     if not data:
         raise InputError(source, "empty file (0 bytes)")
+    if ocr not in OCR_MODES:
+        raise ValueError(f"ocr must be one of {', '.join(OCR_MODES)}, not {ocr!r}")
     document_format = detect_format(data, suffix, source)
+    reader = _READERS[document_format]
+    if document_format == "pdf":
+        reader = functools.partial(reader, ocr=ocr)
     try:
-        result = _READERS[document_format](data, source)
+        result = reader(data, source)
     except InputError:
         raise
     except Exception as error:  # a library failure the reader did not foresee: still one line

@@ -14,11 +14,16 @@ spaces between words that pypdf loses in justified text. A page PDFium cannot
 read (its child died of a limit, or the page is malformed) is read with pypdf,
 under this module's own budgets, and a warning says so.
 
+Pages without a text layer (scans) are read by OCR when the caller asks for it
+(``ocr="auto"``, or ``"force"`` for every page; see :mod:`provrisk.ingest.ocr`),
+and the source map keeps their page numbers.
+
 Refused with :class:`InputError`: password-protected, truncated or corrupt
 files, files with more than :data:`MAX_PDF_PAGES` pages, scans without a text
-layer, and files whose text extraction passes :data:`MAX_PDF_TEXT_CHARS`
-characters or :data:`MAX_PDF_EXTRACT_SECONDS` seconds. A page whose text
-cannot be extracted is reported in a warning.
+layer when OCR is off or unavailable (the message says how to turn it on or
+what to install), and files whose text extraction passes
+:data:`MAX_PDF_TEXT_CHARS` characters or :data:`MAX_PDF_EXTRACT_SECONDS`
+seconds. A page whose text cannot be extracted is reported in a warning.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from pypdf import PdfReader
 from ..errors import InputError
 from .furniture import remove_page_furniture
 from .normalise import error_reason, join_pages, normalise_text
+from .ocr import ocr_pages, tesseract_problem, tesseract_version
 from .pdfium_sandbox import PdfiumTexts, extract_texts
 from .types import IngestedText, SourceSpan
 
@@ -54,24 +60,46 @@ MAX_PDF_TEXT_CHARS = 50_000_000  # as much text as the largest plain-text upload
 MAX_PDF_EXTRACT_SECONDS = 120.0  # a 2,000-page statute takes about 4 s
 
 ENCRYPTED_PROBLEM = "password-protected PDF (encrypted); remove the password and try again"
-SCANNED_PROBLEM = "scanned PDF without a text layer; run OCR first"
+SCANNED = "scanned PDF without a text layer"
+OCR_OFF = "OCR is off; turn it on with --ocr auto (command line) or PROVRISK_OCR=auto (server)"
 
 
-def read_pdf(data: bytes, source: str) -> IngestedText:
-    """Check the structure, extract, clean and join the text of every page of a PDF."""
+def read_pdf(data: bytes, source: str, *, ocr: str = "never") -> IngestedText:
+    """Check the structure, extract (or OCR), clean and join the text of every page of a PDF.
+
+    ``ocr``: "never" reads only the text layer; "auto" also reads the pages that
+    have none with Tesseract (:mod:`provrisk.ingest.ocr`); "force" reads every
+    page with Tesseract, ignoring the text layer (for a layer that is garbled).
+    """
     if b"%%EOF" not in data[-_EOF_MARKER_WINDOW:]:
         raise _corrupt(source, "no end-of-file marker: the file is cut short")
     with _repair_notes() as repairs:
         reader, page_count = _open(data, source)
         metadata = _metadata(reader, page_count)
-        raw_pages, failures, fallback_warnings = _text_layer(data, reader, page_count, source)
+        if ocr == "force":
+            raw_pages, failures, fallback_warnings = [""] * page_count, [], []
+        else:
+            raw_pages, failures, fallback_warnings = _text_layer(data, reader, page_count, source)
     if len(failures) == page_count:
         raise _corrupt(source, f"no page's text could be extracted: {failures[0][1]}")
-    pages, furniture = remove_page_furniture([normalise_text(page) for page in raw_pages])
+    pages = [normalise_text(page) for page in raw_pages]
+    blank = _pages_without_text(pages, failures)
+    read_by_ocr, ocr_warnings, no_ocr = [], [], OCR_OFF
+    if blank and ocr != "never":
+        no_ocr = tesseract_problem()
+        if not no_ocr:
+            texts, ocr_warnings = ocr_pages(data, blank, source)
+            for number, page_text in texts.items():
+                pages[number - 1] = normalise_text(page_text)
+            read_by_ocr = sorted(texts)
+    pages, furniture = remove_page_furniture(pages)
     # counted after removing running headers: a scan with a typed header is still a scan
     visible_chars = sum(len("".join(page.split())) for page in pages)
     if visible_chars < MIN_TEXT_CHARS_PER_PAGE * page_count:
-        raise InputError(source, SCANNED_PROBLEM)
+        raise InputError(source, f"{SCANNED}, and OCR found no text in it" if read_by_ocr else f"{SCANNED}; {no_ocr}")
+    if read_by_ocr:
+        metadata["ocr"] = tesseract_version() or "tesseract"
+        metadata["ocr_pages"] = _page_list(read_by_ocr, shown=len(read_by_ocr))
     text, spans = join_pages(pages)
     source_map = [
         SourceSpan(start=start, end=end, page=number)
@@ -83,10 +111,28 @@ def read_pdf(data: bytes, source: str) -> IngestedText:
         format="pdf",
         text=text,
         source_map=source_map,
-        warnings=_repair_warnings(repairs) + fallback_warnings + _page_warnings(pages, failures),
+        warnings=_repair_warnings(repairs) + fallback_warnings + ocr_warnings + _ocr_notice(read_by_ocr)
+        + _page_warnings(pages, failures, "" if read_by_ocr else no_ocr),
         metadata=metadata,
         furniture=furniture,
     )
+
+
+def _pages_without_text(pages: list[str], failures: list[tuple[int, str]]) -> list[int]:
+    """Page numbers whose text layer, without its furniture, is too short to be the page's text."""
+    failed = {number for number, _ in failures}
+    bodies, _ = remove_page_furniture(pages)
+    return [
+        number for number, body in enumerate(bodies, start=1)
+        if number not in failed and len("".join(body.split())) < MIN_TEXT_CHARS_PER_PAGE
+    ]
+
+
+def _ocr_notice(pages: list[int]) -> list[str]:
+    if not pages:
+        return []
+    return [f"page(s) {_page_list(pages)} have no text layer and were read by OCR: "
+            "check names, numbers and citations against the original"]
 
 
 def _open(data: bytes, source: str) -> tuple[PdfReader, int]:
@@ -243,18 +289,18 @@ def _too_much_text() -> str:
     return f"more than {MAX_PDF_TEXT_CHARS:,} characters of text (possible decompression bomb)"
 
 
-def _page_warnings(pages: list[str], failures: list[tuple[int, str]]) -> list[str]:
+def _page_warnings(pages: list[str], failures: list[tuple[int, str]], no_ocr: str) -> list[str]:
+    """Pages without text: failed ones, and blank ones with why OCR did not read them (``no_ocr``, "" if it tried)."""
     warnings = [
         f"page {number}: text could not be extracted ({reason}); its text is missing"
         for number, reason in failures
     ]
     failed = {number for number, _ in failures}
     empty = [n for n, page in enumerate(pages, start=1) if not page.strip() and n not in failed]
-    if empty:
-        warnings.append(
-            f"{len(empty)} page(s) have no text layer (blank or scanned): {_page_list(empty)}; "
-            "run OCR if they hold text"
-        )
+    if empty and no_ocr:
+        warnings.append(f"{len(empty)} page(s) have no text layer (blank or scanned): {_page_list(empty)}; {no_ocr}")
+    elif empty:
+        warnings.append(f"{len(empty)} page(s) have no text, even by OCR (blank, or pictures only): {_page_list(empty)}")
     return warnings
 
 

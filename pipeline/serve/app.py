@@ -15,7 +15,8 @@ Settings (:class:`ServeSettings`, read from the environment by default):
 ``PROVRISK_MAX_UPLOAD_MB`` (default the project's ``max_input_mb``, 50),
 ``PROVRISK_REQUEST_TIMEOUT_S`` (60), ``PROVRISK_API_TOKEN`` (unset: no auth),
 ``PROVRISK_KEEP_UPLOADS`` (unset: uploads are not kept),
-``PROVRISK_SCORING_THREADS`` (4) and ``PROVRISK_MAX_IN_FLIGHT`` (32: enough to queue, not refuse, a room of 20 analysts; at most 32 uploads are held in memory at once).
+``PROVRISK_SCORING_THREADS`` (4), ``PROVRISK_MAX_IN_FLIGHT`` (32: enough to queue, not refuse, a room of 20 analysts; at most 32 uploads are held in memory at once)
+and ``PROVRISK_OCR`` (never; auto or force read scanned PDF pages with Tesseract, seconds per page).
 
 Privacy: an upload is read into memory, scored and dropped with the response;
 nothing is written to disk and nothing but the model is shared between
@@ -49,7 +50,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -88,6 +89,8 @@ class ServeSettings(BaseModel):
     keep_uploads_dir: Path | None = None
     scoring_threads: int = Field(4, ge=1)
     max_in_flight: int = Field(32, ge=1)
+    # OCR takes seconds a page and runs Tesseract per page: off unless the operator turns it on
+    ocr: Literal["never", "auto", "force"] = "never"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> ServeSettings:
@@ -101,6 +104,7 @@ class ServeSettings(BaseModel):
             "PROVRISK_KEEP_UPLOADS": ("keep_uploads_dir", Path),
             "PROVRISK_SCORING_THREADS": ("scoring_threads", int),
             "PROVRISK_MAX_IN_FLIGHT": ("max_in_flight", int),
+            "PROVRISK_OCR": ("ocr", str),
         }
         for variable, (field, parse) in readers.items():
             raw = environ.get(variable, "").strip()
@@ -136,7 +140,7 @@ class ScoringService:
         """Ingest and score one upload (runs in a scoring thread; raises InputError for a bad document)."""
         if self.settings.keep_uploads_dir is not None:
             self._keep(upload)
-        document = ingest_bytes(upload.data, upload.name, max_bytes=self.settings.max_upload_bytes)
+        document = ingest_bytes(upload.data, upload.name, max_bytes=self.settings.max_upload_bytes, ocr=self.settings.ocr)
         return score_ingested(document, self.model, instrument_id=instrument_id_for(upload.name))
 
     def _keep(self, upload: Upload) -> None:

@@ -97,14 +97,14 @@ def test_pdf_header_followed_by_junk_is_refused():
 def test_scanned_pdf_without_text_layer_is_refused(scanned_pdf):
     with pytest.raises(InputError) as caught:
         ingest_file(scanned_pdf)
-    assert str(caught.value) == f"{scanned_pdf}: scanned PDF without a text layer; run OCR first"
+    assert str(caught.value) == f"{scanned_pdf}: scanned PDF without a text layer; {pdf.OCR_OFF}"
 
 
 def test_scan_with_a_typed_running_header_is_still_a_scan(tmp_path):
     path = write_pdf(tmp_path / "stamped.pdf", [[], [], []], header="Laws of Kenya: Computer Misuse and Cybercrimes Act")
     with pytest.raises(InputError) as caught:
         ingest_file(path)
-    assert str(caught.value) == f"{path}: scanned PDF without a text layer; run OCR first"
+    assert str(caught.value) == f"{path}: scanned PDF without a text layer; {pdf.OCR_OFF}"
 
 
 def test_pages_without_text_are_reported(tmp_path):
@@ -113,9 +113,7 @@ def test_pages_without_text_are_reported(tmp_path):
 
     document = ingest_file(path)
 
-    assert document.warnings == [
-        "1 page(s) have no text layer (blank or scanned): 2; run OCR if they hold text"
-    ]
+    assert document.warnings == [f"1 page(s) have no text layer (blank or scanned): 2; {pdf.OCR_OFF}"]
     assert [span.page for span in document.source_map] == [1, 3]
 
 
