@@ -31,6 +31,8 @@ corpus_app = typer.Typer(help="Build datasets from the legal corpus.", no_args_i
 app.add_typer(corpus_app, name="corpus")
 label_app = typer.Typer(help="Weak supervision: labelling functions, label model, reports.", no_args_is_help=True)
 app.add_typer(label_app, name="label")
+gold_app = typer.Typer(help="The risk-label gold sets.", no_args_is_help=True)
+app.add_typer(gold_app, name="gold")
 
 stderr = Console(stderr=True)
 
@@ -238,6 +240,25 @@ def label_report(config: LabellingConfigOption = Path("configs/labelling.yaml"))
     stderr.print(f"wrote {json_path} and {md_path}")
 
 
+@gold_app.command("report")
+@_one_line_errors
+def gold_report() -> None:
+    """Size, sources, positives per label and inter-annotator agreement of every gold file; writes eval/reports/gold.md."""
+    from provrisk.eval.agreement import gold_markdown, gold_summary
+    from provrisk.eval.gold import GOLD_FILES, read_jsonl
+    from provrisk.io import write_text_atomic
+    from provrisk.settings import PROJECT_ROOT
+    from provrisk.taxonomy import load_taxonomy
+
+    labels = load_taxonomy().ids
+    summary = gold_summary({path.stem: read_jsonl(path) for path in GOLD_FILES if path.exists()}, labels)
+    text = gold_markdown(summary, labels)
+    out = PROJECT_ROOT / "eval" / "reports" / "gold.md"
+    write_text_atomic(out, text)
+    typer.echo(text)
+    typer.echo(f"written to {out}")
+
+
 @label_app.command("corpus")
 @_one_line_errors
 def label_corpus(
@@ -272,7 +293,8 @@ def train(
     train_config, raw = load_train_config(config, set_)
     result = run_training(train_config, progress=lambda message: stderr.print(message))
     cv, lm = result.cv_metrics, result.label_model_metrics
-    table = Table(title=f"{train_config.run_name}: instrument-grouped CV on {result.n_gold} dev-gold provisions")
+    table = Table(title=f"{train_config.run_name}: instrument-grouped CV on {result.data['n_gold']} training-gold provisions "
+                        f"of {len(result.data['gold_instruments'])} instruments")
     for column in ("label", "threshold", "P", "R", "F1", "label model F1"):
         table.add_column(column)
     for k, label in enumerate(result.labels):
@@ -430,29 +452,43 @@ def score(
 @_one_line_errors
 def eval_models(
     model: Annotated[list[str], typer.Option("--model", help="Model directory or name under models/ (repeatable).")] = ["provrisk-linear"],
-    gold: Annotated[Path, typer.Option("--gold", help="Gold JSONL (corpus gold, or entries with their own text).")] = Path("eval/gold/dev.jsonl"),
+    gold: Annotated[Path, typer.Option("--gold", help="Gold JSONL (default: the held-out test instruments' gold).")] = Path("eval/gold/test.jsonl"),
     config: LabellingConfigOption = Path("configs/labelling.yaml"),
+    report: Annotated[bool, typer.Option("--report", help="Also write eval/reports/heldout.{md,json}.")] = False,
 ) -> None:
-    """Per-label table and macro-F1: the rules-only label model beside each trained model on a gold file."""
-    from provrisk.eval.compare import compare
+    """Quality on laws the models never saw: per-label P/R/F1, macro-F1 with a 95% bootstrap interval and ECE."""
+    from provrisk.eval.heldout import evaluate, write_heldout_report
     from provrisk.label.config import load_labelling_config
 
     labelling = load_labelling_config(config)
-    report = compare(model, gold, labelling.resolved_corpus_dir(), labelling)
-    names = list(report["results"])
-    table = Table(title=f"{gold}: {report['n']} provisions (F1 per label)")
+    result = evaluate(model, gold, labelling.resolved_corpus_dir(), labelling)
+    names = list(result["results"])
+    scope = "held-out test instruments" if result["held_out"] else "NOT held out: some instruments were trained on"
+    table = Table(title=f"{gold}: {result['n']} provisions of {len(result['instruments'])} instruments ({scope}); P / R / F1")
     table.add_column("label")
     for name in names:
-        # A model trained on this gold scores in sample: its honest number is the grouped-CV row.
-        table.add_column(name + (" (in sample: trained on this gold)" if report["results"][name].get("in_sample") else ""))
-    for label in report["labels"]:
-        table.add_row(label, *[f"{report['results'][n]['per_label'][label]['f1']:.3f}" for n in names])
-    table.add_row("macro-F1", *[f"{report['results'][n]['macro_f1']:.3f}" for n in names])
-    table.add_row(
-        "grouped-CV macro-F1 (training)",
-        *["–" if "grouped_cv_macro_f1" not in report["results"][n] else f"{report['results'][n]['grouped_cv_macro_f1']:.3f}" for n in names],
-    )
+        table.add_column(name)
+    for label in result["labels"]:
+        cells = []
+        for name in names:
+            s = result["results"][name]["per_label"][label]
+            cells.append(f"{s['precision']:.2f} / {s['recall']:.2f} / {s['f1']:.2f}")
+        table.add_row(f"{label} ({result['results'][names[0]]['per_label'][label]['support']})", *cells)
+    table.add_row("macro-F1 [95% CI]", *[
+        f"{r['macro_f1']:.3f} [{r['macro_f1_ci95'][0]:.3f}, {r['macro_f1_ci95'][1]:.3f}]"
+        for r in (result["results"][n] for n in names)])
+    table.add_row("  CI by instrument", *[
+        f"[{r['macro_f1_ci95_by_instrument'][0]:.3f}, {r['macro_f1_ci95_by_instrument'][1]:.3f}]"
+        for r in (result["results"][n] for n in names)])
+    table.add_row("micro-F1", *[f"{result['results'][n]['micro_f1']:.3f}" for n in names])
+    table.add_row("ECE", *[f"{result['results'][n]['ece']:.3f}" for n in names])
+    table.add_row("grouped-CV macro-F1 (training)", *[
+        "–" if "grouped_cv_macro_f1" not in result["results"][n] else f"{result['results'][n]['grouped_cv_macro_f1']:.3f}"
+        for n in names])
     Console().print(table)
+    if report:
+        for path in write_heldout_report(result):
+            typer.echo(f"wrote {path}")
 
 
 @app.command()

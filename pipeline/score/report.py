@@ -35,7 +35,7 @@ from pathlib import Path
 from provrisk.errors import InputError
 from provrisk.ingest import ingest_file
 from provrisk.ingest.types import IngestedText
-from provrisk.label.apply import defined_terms_by_instrument
+from provrisk.label.apply import attach_definitions
 from provrisk.models.predict import predict_records
 from provrisk.segment import segment_statute
 from provrisk.taxonomy import load_taxonomy
@@ -80,11 +80,11 @@ def score_ingested(
     provisions = [p.to_dict() for p in segment_statute(document.text, instrument_id)]
     if not provisions:
         raise InputError(document.source, "no provisions found: the text has no numbered sections or articles (is this a statute?)")
-    # Definitions anywhere in the statute bear on every provision, so they are collected before batching.
-    defined_terms = defined_terms_by_instrument(provisions)
+    # Definitions anywhere in the statute bear on every provision, so they are attached before batching.
+    with_definitions = attach_definitions(provisions)
     predictions: list[dict] = []
     for start in range(0, len(provisions), BATCH):
-        predictions.extend(predict_records(model, provisions[start : start + BATCH], defined_terms))
+        predictions.extend(predict_records(model, with_definitions[start : start + BATCH]))
         if progress is not None:
             progress(len(predictions), len(provisions))
     taxonomy = load_taxonomy()
