@@ -191,29 +191,7 @@ def act(request, tmp_path_factory, model):
 # Differences the segmenter still makes on wrapped PDF lines, each written up with a reproduction in
 # /work/notes/segment-requests.md ("format invariance"). The test fails on any other difference; entries
 # go as the segmenter fixes them (a citation listed here that no longer differs does not fail the test).
-KNOWN_SEGMENTER_GAPS: dict[tuple[str, str], set[str]] = {
-    # subsections (1)-(4) flattened on one line, wrapped: merged into one provision
-    ("ken-computer-misuse-cybercrimes-act-2018", "pdf"): {
-        "s. 12", "s. 12(1)", "s. 12(2)", "s. 12(3)", "s. 12(4)", "s. 46", "s. 46(1)", "s. 46(2)",
-        # definitions whose verb wraps: '"terrorist act" has\nthe meaning'
-        's. 2 "terrorist act"', 's. 2 "critical information infrastructure system or data"',
-    },
-    # an amendment footnote at the page foot stays in the provision text above it
-    ("pak-prevention-of-electronic-crimes-act-2016", "pdf"): {"s. 39(5)"},
-    ("sgp-computer-misuse-act-1993", "pdf"): {
-        's. 2(1) "computer service"', 's. 2(1) "electromagnetic, acoustic, mechanical or other device"',
-        "s. 8B(5D)(i)", 's. 13(4) "serious harm in Singapore"', "s. 19",
-    },
-}
-
-
-def differing_citations(expected: list, got: list) -> set[str]:
-    """Citations missing, added, or flagged differently in ``got``."""
-    expected_flags, got_flags = dict(expected), dict(got)
-    return {
-        citation for citation in expected_flags.keys() | got_flags.keys()
-        if expected_flags.get(citation) != got_flags.get(citation)
-    }
+KNOWN_SEGMENTER_GAPS: dict[tuple[str, str], set[str]] = {}
 
 
 def _difference(expected: list, got: list) -> str:
