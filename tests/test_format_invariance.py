@@ -194,6 +194,15 @@ def act(request, tmp_path_factory, model):
 KNOWN_SEGMENTER_GAPS: dict[tuple[str, str], set[str]] = {}
 
 
+def differing_citations(expected: list, got: list) -> set[str]:
+    """Citations missing, added, or flagged differently in ``got``."""
+    expected_flags, got_flags = dict(expected), dict(got)
+    return {
+        citation for citation in expected_flags.keys() | got_flags.keys()
+        if expected_flags.get(citation) != got_flags.get(citation)
+    }
+
+
 def _difference(expected: list, got: list) -> str:
     expected_citations = [citation for citation, _ in expected]
     got_citations = [citation for citation, _ in got]

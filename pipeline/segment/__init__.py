@@ -19,7 +19,7 @@ from provrisk.segment.assemble import (
     preamble_provisions,
     unit_kind,
 )
-from provrisk.segment.annotations import attach_annotations
+from provrisk.segment.annotations import attach_annotations, mask_annotations
 from provrisk.segment.layout import SECTION, Unit, parse_layout
 from provrisk.segment.provision import KINDS, Annotation, Item, Provision, provision_id, provision_text
 from provrisk.segment.tree import build_unit_tree, detect_bare_labels
@@ -31,14 +31,16 @@ def segment_statute(text: str, instrument_id: str, *, style: str | None = None) 
     """Split ``text`` into provisions; ``style`` ("article", "section", "usc") overrides detection."""
     layout = parse_layout(text, style)
     bare = detect_bare_labels(text)
+    # Units are parsed with the annotations blanked out (same offsets): the notes are no structure.
+    structure = mask_annotations(text, layout.annotations.annotations)
     if not layout.units and layout.preamble:
-        return attach_annotations(text, _segment_extract(text, instrument_id, layout, bare), layout.annotations)
+        return attach_annotations(text, _segment_extract(structure, instrument_id, layout, bare), layout.annotations)
     provisions = preamble_provisions(text, instrument_id, layout)
     for unit in layout.units:
         root = build_unit_tree(
-            text, unit.body_start, unit.end, bare=bare, definitional=unit_kind(unit) == "definition"
+            structure, unit.body_start, unit.end, bare=bare, definitional=unit_kind(unit) == "definition"
         )
-        provisions.extend(assemble_unit(text, instrument_id, unit, root))
+        provisions.extend(assemble_unit(structure, instrument_id, unit, root))
     provisions.extend(closing_provision(text, instrument_id, layout))
     provisions = attach_annotations(text, provisions, layout.annotations)
     _make_citations_unique(provisions)

@@ -2,8 +2,9 @@
 
 Input: normalised statute text. Output: :class:`~provrisk.segment.provision.Annotation`
 records in document order, without overlap, found in one pass of a few regular
-expressions (linear in the text), and :func:`attach_annotations`, which gives
-each provision the annotations it holds and its text without them.
+expressions (linear in the text); :func:`mask_annotations`, the text with the
+notes blanked out for structure parsing; and :func:`attach_annotations`, which
+gives each provision the annotations it holds and its text without them.
 
 Recognised (the forms real consolidations print; anything else stays text):
 
@@ -66,7 +67,7 @@ _LINE_NOTES = re.compile(
     r"^[ \t]*(?:"
     r"(?P<footnote_mark>\d{1,2}[ \t]*$(?=\n[ \t]*\[))"
     rf"|(?P<footnote>(?:\d{{1,2}}[ \t]*\n[ \t]*)?(?:{_FOOTNOTE_VERB}\.?,?[ \t]+(?:and|&)[ \t]+)*{_FOOTNOTE_VERB}\.?,?[ \t]+by[ \t]"
-    r"[^\n]{0,80}?\bof[ \t]+\d{4}\b[^\n]{0,60}$)"
+    r"[^\n]{0,160}?\bof[ \t]+\d{4}\b[^\n]{0,80}$)"
     r"|(?P<amendment>Acts?\s+Nos?\.[ \t]*(?:\n[ \t]*\d{1,3}\s+of\s+\d{4}[ \t]*)+$)"
     r"|(?P<footnote_text>\d{1,2}[ \t]?Cap\.[ \t]?\d{1,4}[A-Z]?[ \t]*$)"
     r"|(?P<running_head>(?:[A-Z]+[ \t]+)?SCHEDULE[ \t]*[—–-][ \t]*(?:continued|CONTINUED)[ \t]*$)"
@@ -133,14 +134,42 @@ class AnnotationIndex:
         return position >= end
 
 
+def mask_annotations(text: str, annotations: list[Annotation]) -> str:
+    """``text`` with every annotation blanked out (line breaks kept), so offsets stay and structure
+    parsing reads past the notes: "...signature;" / "THIRD SCHEDULE — continued" / "\"certificate\" means"."""
+    if not annotations:
+        return text
+    pieces = []
+    position = 0
+    for annotation in annotations:
+        pieces.append(text[position : annotation.start])
+        pieces.append(re.sub(r"[^\n]", " ", text[annotation.start : annotation.end]))
+        position = annotation.end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
 def attach_annotations(text: str, provisions: list[Provision], index: AnnotationIndex) -> list[Provision]:
     """Give each provision the annotations it holds and its words without them.
 
-    A provision that holds nothing but annotations is dropped and its
-    annotations go to the provision before it. An annotation that no provision
-    holds (one under a Part heading, between a heading and the first section)
-    goes to the next provision, or to the last one at the end of the text.
+    A note printed after a provision's words, with only white space between
+    ("... of an enhanced security special event." / "[23/2017]"), extends the
+    provision to hold it. A provision that holds nothing but annotations is
+    dropped and its annotations go to the provision before it. An annotation
+    that no provision holds (one under a Part heading, between a heading and
+    the first section) goes to the next provision, or to the last one at the
+    end of the text.
     """
+    if not provisions:
+        return provisions
+    starts = [p.start for p in provisions]
+    for annotation in index.annotations:
+        before = bisect.bisect_right(starts, annotation.start) - 1
+        if before < 0:
+            continue
+        provision = provisions[before]
+        if provision.end <= annotation.start and not text[provision.end : annotation.start].strip():
+            provision.end = annotation.end
     kept: list[Provision] = []
     stray: list[Annotation] = []
     claimed: set[int] = set()
@@ -148,6 +177,7 @@ def attach_annotations(text: str, provisions: list[Provision], index: Annotation
         inside = index.within(provision.start, provision.end)
         claimed.update(a.start for a in inside)
         if not inside:
+            provision.text = text[provision.start : provision.end]
             kept.append(provision)
             continue
         words = provision_text(text, provision.start, provision.end, inside)

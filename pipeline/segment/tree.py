@@ -45,12 +45,14 @@ _AMENDMENT_TEXT = re.compile(r"\b(?:insert|substitute|add)\b[^.:;\n]{0,80}:")
 _CLOSING_ITEM = re.compile(r"(?:;|;\s*or|;\s*and|,)\s*$")
 
 # Unlabelled definitions: a quoted term at a boundary followed by a defining verb.
+# (A quoted term that merely opens a printed line, after words that run on, is not at a boundary:
+# "In subsection (3)(c)," / ""serious harm in Singapore" means" defines inside a sentence.)
 _QUOTED_TERM = re.compile(
-    r"(?:(?<=^)|(?<=[;:.—–\]])\s*|(?<=\n))\s*[\"“]\s?(?P<term>(?:[^\"”\n]|\n(?![\"“\n])){1,80}?)\s?[\"”]"
+    r"(?:(?<=^)|(?<=[;:.—–\]])\s*|(?<=\n\n))\s*[\"“]\s?(?P<term>(?:[^\"”\n]|\n(?![\"“\n])){1,80}?)\s?[\"”]"
     # terms defined together: "husband" or "wife" means, "sub-fund", "umbrella VCC" and "VCC" have
     r"(?P<alternative>(?:\s*,\s*[\"“][^\"”\n]{1,80}[\"”])*\s+(?:or|and)\s+[\"“]\s?(?:[^\"”\n]|\n(?![\"“\n])){1,80}?\s?[\"”])?"
-    r"(?=\s*(?:\([^)]{1,60}\)\s*)?(?:,\s*[^,;]{1,160},\s*)?(?:means|includes|include|excludes?|denotes|has the|have the|"
-    r"refers? to|shall mean|shall include|in relation to|with respect to|,\s*in relation|\(|"
+    r"(?=\s*(?:\([^)]{1,60}\)\s*)?(?:,\s*[^,;]{1,160},\s*)?(?:means|includes|include|excludes?|denotes|has\s+the|have\s+the|"
+    r"refers?\s+to|shall\s+mean|shall\s+include|in\s+relation\s+to|with\s+respect\s+to|,\s*in\s+relation|\(|"
     # a term whose meanings follow in a list: "officer" — (a) in relation to a body corporate, means ...
     r"[—–]\s*\(a\)))"
 )
@@ -116,6 +118,15 @@ def detect_bare_labels(text: str) -> bool:
     return bare_lists >= 2 and bare_lists > bracketed_lists
 
 
+def _words_before(text: str, start: int, position: int, width: int = 12) -> str:
+    """The ``width`` characters before ``position`` (not before ``start``), read past a run of white
+    space such as a blanked-out amendment note: "Singapore. [22/2017] (2)" reads "Singapore. "."""
+    end = position
+    while end > start and end > position - 400 and text[end - 1].isspace():
+        end -= 1
+    return text[max(start, end - width) : end] + text[end:position][:1]
+
+
 def _candidates(text: str, start: int, end: int, bare: bool) -> list[_Candidate]:
     found: dict[int, _Candidate] = {}
     references: set[int] = set()  # labels that open a printed line but continue a cross-reference
@@ -149,7 +160,7 @@ def _candidates(text: str, start: int, end: int, bare: bool) -> list[_Candidate]
     for match in _BRACKETED.finditer(text, start, end):
         if match.start() in found or match.start() in references or _WRAPPED_REFERENCE.match(text, match.end(), end):
             continue
-        before = text[max(start, match.start() - 12) : match.start()]
+        before = _words_before(text, start, match.start())
         after = text[match.end() : match.end() + 2]
         # "(5)(A)": a label that directly follows an accepted one opens a list below it.
         chained = any(c.label_end == match.start() for c in found.values())
@@ -193,9 +204,9 @@ def _unquoted_terms(text: str, start: int, end: int) -> list[tuple[str, int]]:
     ("...communicated electronically harm means serious emotional distress").
     Of the word runs that end before the defining verb, the longest one the
     instrument also uses outside its definitions is taken: defined terms are
-    defined because they are used.
+    defined because they are used. Each verb looks at a bounded window before
+    it, so the work grows with the unit's length, not its square.
     """
-    outside = text[:start] + "\n" + text[end:]
     terms = []
     line_terms = []
     inline_verbs = []
@@ -221,15 +232,15 @@ def _unquoted_terms(text: str, start: int, end: int) -> list[tuple[str, int]]:
         return line_terms
     for verb in inline_verbs:
         head_end = verb.start()
+        window = max(start, head_end - _HEAD_WINDOW)
         # "post, in relation to a digital communication,— a means": a list opens before the verb.
-        opener = re.search(r",?\s*—\s*(?:\(a\)|a)\s*$", text[start:head_end])
+        opener = _LIST_BEFORE_VERB.search(text, window, head_end)
         if opener:
-            head_end = start + opener.start()
-        prefix = text[start:head_end]
+            head_end = opener.start()
         # "defendant, in relation to an application ..., means" -> term before the clause.
-        clause = re.search(r",\s*(?:in relation to|with respect to|in respect of)[^;]{0,160},?\s*$", prefix)
+        clause = _CLAUSE_BEFORE_VERB.search(text, max(start, head_end - _HEAD_WINDOW), head_end)
         if clause:
-            head_end = start + clause.start()
+            head_end = clause.start()
         window_start = max(start, head_end - 120)
         words = list(re.finditer(r"\S+", text[window_start:head_end]))
         run: list[re.Match] = []
@@ -249,9 +260,19 @@ def _unquoted_terms(text: str, start: int, end: int) -> list[tuple[str, int]]:
             choices.append((term, window_start + first.start()))
         if not choices:
             continue
-        used = [c for c in choices if all(part in outside for part in c[0].split(" or "))]
+        used = [c for c in choices if all(_used_outside(text, part, start, end) for part in c[0].split(" or "))]
         terms.append(used[-1] if used else choices[0])
     return terms
+
+
+_HEAD_WINDOW = 240  # characters before a defining verb that can hold its term and a clause
+_LIST_BEFORE_VERB = re.compile(r",?\s*—\s*(?:\(a\)|a)\s*$")
+_CLAUSE_BEFORE_VERB = re.compile(r",\s*(?:in relation to|with respect to|in respect of)[^;]{0,160},?\s*$")
+
+
+def _used_outside(text: str, phrase: str, start: int, end: int) -> bool:
+    """``phrase`` occurs in ``text`` before ``start`` or after ``end`` (no copy of the text is made)."""
+    return text.find(phrase, 0, start) != -1 or text.find(phrase, end) != -1
 
 
 class _TreeBuilder:
@@ -373,7 +394,7 @@ class _TreeBuilder:
     def _boundary_ok(self, candidate: _Candidate, sibling: bool) -> bool:
         if candidate.at_line_start or candidate.chained:
             return True
-        before = self.text[max(self.root.label_end, candidate.start - 12) : candidate.start]
+        before = _words_before(self.text, self.root.label_end, candidate.start)
         if candidate.start == self.root.label_end:
             return True
         if sibling:
