@@ -12,7 +12,12 @@ only this section), with
    glued-word rate;
 2. per file, provrisk's ``ingest_file``: milliseconds per page (median of
    :data:`INGEST_RUNS`), peak memory of the process and of its PDFium child,
-   and the glued-word rate of the text it returns.
+   and the glued-word rate of the text it returns;
+3. OCR (``ocr="force"``: PDFium renders, Tesseract reads) of each file's first
+   :data:`OCR_PAGES` pages, when Tesseract is installed: milliseconds per
+   page, peak memory of the process, and the share of the words of the text
+   layer (words of four letters or more, page furniture removed) that OCR
+   found.
 
 Glued-word rate (:func:`glued_word_rate`): the share of alphabetic tokens
 (runs of letters) longer than :data:`GLUED_LETTERS` letters. English law has
@@ -45,10 +50,12 @@ from provrisk.errors import ProvriskError
 EXTRACTORS = ("pypdf", "pypdfium2", "pdfminer.six")
 GLUED_LETTERS = 20
 INGEST_RUNS = 3
+OCR_PAGES = 3
 EXAMPLES = 3
 KIB_PER_MIB = 1024
 STDERR_TAIL_CHARS = 2000
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
+_WORD = re.compile(r"[A-Za-z]{4,}")
 
 
 def glued_word_rate(text: str) -> tuple[float, int, list[str]]:
@@ -144,17 +151,49 @@ def _measure_ingest(path: Path) -> dict:
     child_peak = extract_texts(path.read_bytes(), pages, deadline=time.monotonic() + 60, max_chars=10**9).peak_rss_mb
     rate, tokens, examples = glued_word_rate(document.text)
     return {"pages": pages, "runs_s": runs, "ms_per_page": 1000 * statistics.median(runs) / pages,
-            "peak_mb": peak, "child_peak_rss_mb": child_peak, "glued_rate": rate, "tokens": tokens,
-            "glued_examples": examples, "warnings": document.warnings}
+            "peak_mb": peak, "peak_kb_per_page": 1024 * peak / pages, "child_peak_rss_mb": child_peak,
+            "glued_rate": rate, "tokens": tokens, "glued_examples": examples, "warnings": document.warnings}
+
+
+def _measure_ocr(path: Path) -> dict:
+    """OCR of the first OCR_PAGES pages of ``path`` against their text layer."""
+    import tempfile
+
+    from pypdf import PdfReader, PdfWriter
+
+    from provrisk.ingest import ingest_file
+
+    writer = PdfWriter()
+    for page in PdfReader(path).pages[:OCR_PAGES]:
+        writer.add_page(page)
+    with tempfile.TemporaryDirectory(prefix="provrisk-bench-ocr-") as folder:
+        first_pages = Path(folder) / path.name
+        with first_pages.open("wb") as handle:
+            writer.write(handle)
+        layer = ingest_file(first_pages).text
+        _reset_peak()
+        baseline = _status_mb("VmRSS")
+        started = time.perf_counter()
+        document = ingest_file(first_pages, ocr="force")
+        seconds = time.perf_counter() - started
+    peak = _status_mb("VmHWM") - baseline
+    expected = {word.lower() for word in _WORD.findall(layer)}
+    found = {word.lower() for word in _WORD.findall(document.text)}
+    rate, tokens, _ = glued_word_rate(document.text)
+    return {"pages": OCR_PAGES, "seconds": seconds, "ms_per_page": 1000 * seconds / OCR_PAGES, "peak_mb": peak,
+            "word_recall": len(expected & found) / len(expected) if expected else 0.0, "glued_rate": rate,
+            "tokens": tokens, "engine": document.metadata.get("ocr", "")}
 
 
 def _child_main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="One PDF measurement in a fresh process (used by provrisk bench).")
-    parser.add_argument("--measure", required=True, choices=[*EXTRACTORS, "ingest"])
+    parser.add_argument("--measure", required=True, choices=[*EXTRACTORS, "ingest", "ocr"])
     parser.add_argument("path", type=Path)
     args = parser.parse_args(argv)
     if args.measure == "ingest":
         result = _measure_ingest(args.path)
+    elif args.measure == "ocr":
+        result = _measure_ocr(args.path)
     else:
         result = _measure_extractor(args.measure, args.path)
     print(json.dumps(result))
@@ -197,6 +236,11 @@ def run_pdf_bench(pdf_dir: Path, command: str, machine: dict) -> dict:
             continue
         extractors[name] = {"measured": True, "files": {f.name: _run_child(["--measure", name, str(f)]) for f in files}}
     ingest = {f.name: _run_child(["--measure", "ingest", str(f)]) for f in files}
+    from provrisk.ingest.ocr import tesseract_problem
+
+    no_ocr = tesseract_problem()
+    ocr = ({"measured": False, "reason": f"not measured: {no_ocr}"} if no_ocr else
+           {"measured": True, "files": {f.name: _run_child(["--measure", "ocr", str(f)]) for f in files}})
     return {
         "measured": True,
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -207,6 +251,7 @@ def run_pdf_bench(pdf_dir: Path, command: str, machine: dict) -> dict:
         "glued_letters": GLUED_LETTERS,
         "extractors": extractors,
         "ingest": ingest,
+        "ocr": ocr,
     }
 
 
@@ -236,10 +281,20 @@ def to_markdown(section: dict, heading: str = "## 7. PDF ingestion: real statute
     lines += _table(["extractor", "file", "pages", "ms/page", "peak MB", "glued-word rate (examples)"], rows)
     lines += ["provrisk `ingest_file` (structure checks with pypdf, text by PDFium in a sandboxed child, "
               f"normalisation and page furniture removed; median of {INGEST_RUNS} runs):", ""]
-    rows = [[file, row["pages"], f"{row['ms_per_page']:.1f}", f"{row['peak_mb']:.1f}",
+    rows = [[file, row["pages"], f"{row['ms_per_page']:.1f}", f"{row['peak_mb']:.1f}", f"{row['peak_kb_per_page']:.0f}",
              f"{row['child_peak_rss_mb']:.0f}", f"{row['glued_rate']:.2%}"]
             for file, row in section["ingest"].items()]
-    return lines + _table(["file", "pages", "ms/page", "peak MB", "PDFium child peak RSS MB", "glued-word rate"], rows)
+    lines += _table(["file", "pages", "ms/page", "peak MB", "peak KB/page", "PDFium child peak RSS MB", "glued-word rate"],
+                    rows)
+    ocr = section["ocr"]
+    lines += [f"OCR (`--ocr force`: PDFium renders each page at 300 dpi, Tesseract reads it) of each file's first "
+              f"{OCR_PAGES} pages; word recall: share of the text layer's words (4+ letters) that OCR found:", ""]
+    if not ocr["measured"]:
+        return lines + [ocr["reason"], ""]
+    rows = [[file, row["pages"], f"{row['ms_per_page']:.0f}", f"{row['peak_mb']:.1f}", f"{row['word_recall']:.1%}",
+             f"{row['glued_rate']:.2%}", row["engine"]] for file, row in ocr["files"].items()]
+    return lines + _table(["file", "pages", "ms/page", "peak MB (this process)", "word recall", "glued-word rate",
+                           "engine"], rows)
 
 
 def _table(header: list[str], rows: list[list]) -> list[str]:

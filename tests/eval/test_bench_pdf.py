@@ -66,3 +66,15 @@ def test_markdown_has_the_section(section):
 def test_glued_word_rate_counts_letter_runs_over_twenty_letters():
     rate, tokens, examples = glued_word_rate("This revised edition incorporates Thisrevisededitionincorporatesall 2020")
     assert (rate, tokens, examples) == (0.2, 5, ["Thisrevisededitionincorporatesall"])
+
+
+def test_ocr_rows_when_tesseract_is_installed(section):
+    import shutil
+
+    ocr = section[0]["pdf_ingestion"]["ocr"]
+    if shutil.which("tesseract") is None:
+        assert ocr == {"measured": False, "reason": ocr["reason"]} and "Tesseract" in ocr["reason"]
+        return
+    row = ocr["files"][PDF]
+    assert row["pages"] == 3 and row["ms_per_page"] > 0 and row["engine"].startswith("tesseract")
+    assert row["word_recall"] >= 0.95
