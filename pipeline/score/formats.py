@@ -12,7 +12,10 @@ import json
 
 from rich.table import Table
 
-CSV_COLUMNS = ["instrument_id", "citation", "kind", "heading", "label", "name", "probability", "evidence", "standard", "text"]
+CSV_COLUMNS = [
+    "instrument_id", "citation", "kind", "heading", "label", "name", "probability", "evidence", "standard", "text",
+    "annotations",
+]
 
 
 def report_json(document: dict) -> str:
@@ -32,6 +35,7 @@ def report_csv(document: dict) -> str:
             "kind": provision["kind"],
             "heading": provision["heading"],
             "text": provision["text"],
+            "annotations": " | ".join(provision.get("annotations", [])),
         }
         if not provision["flags"]:
             writer.writerow({**base, "label": "", "name": "", "probability": "", "evidence": "", "standard": ""})

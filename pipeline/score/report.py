@@ -11,7 +11,7 @@ the document every output format (``provrisk score``, ``POST /v1/score``,
      "labels": [{id, name, standard, mitigating}],   # the taxonomy, in file order
      "profile": {provisions, flagged, share_flagged, label_counts, safeguards, risk_index},
      "provisions": [{id, citation, heading, kind, role, path, start, end, page, text,
-                     labels, scores, evidence, flags}]}
+                     annotations, labels, scores, evidence, flags}]}
 
 ``labels``, ``scores`` and ``evidence`` of a provision are exactly what
 ``provrisk predict`` gives for it; ``flags`` repeats each predicted label
@@ -37,7 +37,7 @@ from provrisk.ingest import ingest_file
 from provrisk.ingest.types import IngestedText
 from provrisk.label.apply import attach_definitions
 from provrisk.models.predict import predict_records
-from provrisk.segment import segment_statute
+from provrisk.segment import NOTE_KINDS, segment_statute
 from provrisk.taxonomy import load_taxonomy
 
 REPORT_SCHEMA = "provrisk.statute-report/1"
@@ -115,6 +115,8 @@ def score_ingested(
                 "end": provision["end"],
                 "page": document.page_at(provision["start"]),
                 "text": provision["text"],
+                # amendment notes and footnotes printed in the provision, kept out of its text
+                "annotations": [a["text"] for a in provision["annotations"] if a["kind"] in NOTE_KINDS],
                 "labels": prediction["labels"],
                 "scores": prediction["scores"],
                 "evidence": prediction["evidence"],

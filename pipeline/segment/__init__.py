@@ -21,10 +21,12 @@ from provrisk.segment.assemble import (
 )
 from provrisk.segment.annotations import attach_annotations, mask_annotations
 from provrisk.segment.layout import SECTION, Unit, parse_layout
-from provrisk.segment.provision import KINDS, Annotation, Item, Provision, provision_id, provision_text
+from provrisk.segment.provision import KINDS, NOTE_KINDS, Annotation, Item, Provision, provision_id, provision_text
 from provrisk.segment.tree import build_unit_tree, detect_bare_labels
 
-__all__ = ["KINDS", "Annotation", "Item", "Provision", "provision_id", "provision_text", "segment_statute"]
+__all__ = [
+    "KINDS", "NOTE_KINDS", "Annotation", "Item", "Provision", "provision_id", "provision_text", "segment_statute",
+]
 
 
 def segment_statute(text: str, instrument_id: str, *, style: str | None = None) -> list[Provision]:

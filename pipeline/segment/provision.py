@@ -7,6 +7,8 @@ import re
 from dataclasses import asdict, dataclass, field
 
 KINDS = ("preamble", "definition", "operative", "final_clause", "schedule")
+# Annotation kinds a reader wants to see beside a provision (the others mark page furniture).
+NOTE_KINDS = ("amendment", "commencement", "footnote")
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ from tests.ingest.conftest import (  # noqa: F401 - fixtures shared with the ing
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO_ROOT / "corpora" / "examples" / "example-cybercrime-act.txt"
 PROVISION_KEYS = {"id", "citation", "heading", "kind", "role", "path", "start", "end", "page", "text",
-                  "labels", "scores", "evidence", "flags"}
+                  "annotations", "labels", "scores", "evidence", "flags"}
 
 
 @pytest.fixture(scope="module")
