@@ -36,6 +36,7 @@ from .akn import read_akn
 from .docx import read_docx
 from .html import read_html
 from .language import detect_language, language_name
+from .furniture import remove_running_titles
 from .normalise import error_reason
 from .ocr import OCR_MODES
 from .pdf import read_pdf
@@ -192,12 +193,18 @@ def _ingest(data: bytes, source: str, suffix: str, max_bytes: int, ocr: str) -> 
 def _prefer_printed_title(result: IngestedText) -> None:
     """Add what the act prints about itself; the printed title wins over the file's title property.
 
-    A title the document marks up as its own (Akoma Ntoso's docTitle) is kept.
+    A title the document marks up as its own (Akoma Ntoso's docTitle) is kept. In a
+    document without pages (no source map to keep), the printed title repeated as a
+    running head inside a sentence is page furniture and goes.
     """
-    for key, value in printed_metadata(result.text, result.furniture).items():
+    printed = printed_metadata(result.text, result.furniture)
+    for key, value in printed.items():
         result.metadata.setdefault(key, value)
     if "title" not in result.metadata and "file_title" in result.metadata:
         result.metadata["title"] = result.metadata["file_title"]
+    if "title" in printed and not result.source_map:
+        result.text, removed = remove_running_titles(result.text, printed["title"])
+        result.furniture.extend(removed)
 
 
 def _markup_head(data: bytes) -> str:

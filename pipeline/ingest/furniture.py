@@ -5,6 +5,13 @@ page order. Output (:func:`remove_page_furniture`): the pages without their
 furniture, and the removed lines in reading order (where the act's edition and
 the date of the version in force are printed, see :mod:`provrisk.ingest.printed`).
 
+Documents without pages (HTML, DOCX, text) converted from a printed edition
+can still carry a running head where a page ended, in the middle of a
+sentence: :func:`remove_running_titles` removes the act's title printed on one
+or two lines between a line that does not end a sentence and a line that
+continues it in lower case ("… designated by any contracting State to the
+Convention to" / "Convention Abolishing … Act" / "issue the certificate …").
+
 Only the first and last :data:`EDGE_LINES` non-empty lines of a page are
 candidates, so a number or heading in the body of a page is never removed. A
 candidate is furniture when it is
@@ -113,3 +120,28 @@ def _edge_line_indexes(lines: list[str]) -> set[int]:
 def _line_shape(line: str) -> str:
     """A line with each run of digits masked and spaces collapsed, so "Page 9" and "Page 10" have one shape."""
     return _DIGITS.sub("#", " ".join(line.split()))
+
+
+_SENTENCE_ENDS = (".", ";", ":", "—", "–", "-", ")", "]")
+MAX_TITLE_LINES = 2
+
+
+def remove_running_titles(text: str, title: str) -> tuple[str, list[str]]:
+    """(``text`` without the running heads that repeat ``title`` inside a sentence, the lines removed)."""
+    wanted = " ".join(title.split()).casefold()
+    lines = text.split("\n")
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    dropped: set[int] = set()
+    for position in range(1, len(filled) - 1):
+        for size in range(1, MAX_TITLE_LINES + 1):
+            block = filled[position : position + size]
+            if position + size >= len(filled) or len(block) < size:
+                break
+            joined = " ".join(" ".join(lines[i].split()) for i in block).casefold()
+            before, after = lines[filled[position - 1]].rstrip(), lines[filled[position + size]].lstrip()
+            if joined == wanted and not before.endswith(_SENTENCE_ENDS) and after[:1].islower():
+                dropped.update(block)
+    if not dropped:
+        return text, []
+    kept = "\n".join(line for i, line in enumerate(lines) if i not in dropped)
+    return _EXTRA_NEWLINES.sub("\n\n", kept), [lines[i].strip() for i in sorted(dropped)]

@@ -10,9 +10,11 @@ those of ``title``, ``edition`` and ``in_force_from`` that are printed:
   "Convention"...), every word is capitalised (or is a short joining word),
   and it is not numbered, bracketed or ended like a sentence ("PUBLIC ORDER ACT
   2009", "THE PREVENTION OF ELECTRONIC CRIMES ACT, 2016", "Convention on
-  Cybercrime"). A title line that starts with the instrument's kind ("ACT
-  2010") continues the line above when that line is capitalised too: covers
-  print long titles over two lines ("ELECTRONIC TRANSACTIONS" / "ACT 2010");
+  Cybercrime"). Covers print long titles over two lines: a title line with
+  no name ("ACT 2010") takes the capitalised line above ("ELECTRONIC
+  TRANSACTIONS"), and a capitalised line below that starts with a joining word
+  continues the title ("CONVENTION ABOLISHING THE REQUIREMENTS" / "OF
+  LEGALISATION FOR FOREIGN PUBLIC DOCUMENTS ACT");
 - ``edition``: "2020 REVISED EDITION", "R.E. 2019", "2020 Ed." as printed,
   from the first lines or the furniture;
 - ``in_force_from``: the ISO date of "version in force from 1/10/2025"
@@ -39,7 +41,6 @@ _JOINING_WORDS = {"of", "and", "the", "on", "for", "in", "to", "a", "an", "&", "
 # A numbered line is a provision or a list item, not a title: "1. Short title", "(2)", "Section 4".
 _NUMBERED = re.compile(r"\s*(?:\(?[0-9]+[A-Z]?[.)]|\([a-z]{1,4}\)|section\s+\d|article\s+\d|§)", re.IGNORECASE)
 _SENTENCE_END = (".", ";", ":", ",", "—", "–", "-")
-_STARTS_WITH_INSTRUMENT = re.compile(rf"\s*{_INSTRUMENT.pattern}", re.IGNORECASE)
 _EDITION = re.compile(
     r"\b(?:\d{4}\s+REVISED\s+EDITION|REVISED\s+EDITION\s+\d{4}|R\.\s?E\.\s+\d{4}|\d{4}\s+Ed\.)",
     re.IGNORECASE,
@@ -74,10 +75,27 @@ def _title(head: list[str]) -> str | None:
         if not is_title_line(line):
             continue
         above = head[index - 1] if index else ""
-        if _STARTS_WITH_INSTRUMENT.match(line) and above and _capitalised(above) and not above.endswith(_SENTENCE_END):
+        below = head[index + 1] if index + 1 < len(head) else ""
+        if _kind_and_number_only(line) and _continued_by(above, line) and not is_title_line(above):
             line = f"{above} {line}"
+        elif below and below.split()[0].lower() in _JOINING_WORDS and _continued_by(line, below) and not line[-1].isdigit():
+            line = f"{line} {below}"
         return " ".join(line.split())
     return None
+
+
+def _kind_and_number_only(line: str) -> bool:
+    """ "ACT 2010", "Act No. 5 of 2018": the kind of instrument and its number, no name."""
+    return all(
+        _INSTRUMENT.fullmatch(word.strip(",.")) or word.lower() in _JOINING_WORDS or re.search(r"\d", word)
+        or word.lower() in ("no.", "no")
+        for word in line.split()
+    )
+
+
+def _continued_by(first: str, second: str) -> bool:
+    """True when ``second`` can continue ``first`` as one title printed over two lines."""
+    return bool(first) and _capitalised(first) and _capitalised(second) and not first.endswith(_SENTENCE_END)
 
 
 def is_title_line(line: str) -> bool:

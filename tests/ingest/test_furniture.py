@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from provrisk.ingest.furniture import is_page_number_line, remove_page_furniture
+from provrisk.ingest.furniture import is_page_number_line, remove_page_furniture, remove_running_titles
 
 _BODIES = [
     "1. Short title\nThis Act is the Cybercrime Act.",
@@ -71,3 +71,28 @@ def test_page_numbers(line):
 @pytest.mark.parametrize("line", ["", "(ii)", "I", "mix", "12. Interception", "Part 2", "2020 Ed.", "2001"])
 def test_not_page_numbers(line):
     assert not is_page_number_line(line)
+
+
+RUNNING_TITLE_TEXT = """5. Evidence
+
+Where any question arises as to the competency of the authorities designated by any contracting State to the Convention to
+
+Convention Abolishing the Requirements of Legalisation for
+Foreign Public Documents Act
+
+issue the certificate referred to in Article 3, a statement shall be conclusive evidence of that fact."""
+TITLE = "CONVENTION ABOLISHING THE REQUIREMENTS OF LEGALISATION FOR FOREIGN PUBLIC DOCUMENTS ACT"
+
+
+def test_the_title_as_a_running_head_inside_a_sentence_is_removed():
+    text, removed = remove_running_titles(RUNNING_TITLE_TEXT, TITLE)
+    assert "Foreign Public Documents Act" not in text
+    assert "to the Convention to\n\nissue the certificate" in text
+    assert removed == ["Convention Abolishing the Requirements of Legalisation for", "Foreign Public Documents Act"]
+
+
+def test_the_title_where_a_sentence_ends_or_a_heading_follows_is_kept():
+    heading = f"{TITLE}\n\n1. Short title.\nThis Act may be cited as the Convention Act."
+    assert remove_running_titles(heading, TITLE) == (heading, [])
+    after_a_sentence = "the Minister may make regulations.\nConvention Abolishing the Requirements of Legalisation for Foreign Public Documents Act\nissue"
+    assert remove_running_titles(after_a_sentence, TITLE) == (after_a_sentence, [])

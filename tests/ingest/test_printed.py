@@ -56,3 +56,15 @@ def test_titles(line):
 ])
 def test_not_titles(line):
     assert not is_title_line(line)
+
+
+def test_a_title_printed_over_two_lines_continues_with_a_joining_word():
+    cover = "Revised Laws of Mauritius\nCONVENTION ABOLISHING THE REQUIREMENTS\nOF LEGALISATION FOR FOREIGN PUBLIC DOCUMENTS ACT\nAct 11 of 1969"
+    assert printed_metadata(cover, [])["title"] == (
+        "CONVENTION ABOLISHING THE REQUIREMENTS OF LEGALISATION FOR FOREIGN PUBLIC DOCUMENTS ACT"
+    )
+
+
+def test_a_numbered_designation_is_a_whole_title():
+    cover = "Fifteenth Congress\nREPUBLIC ACT NO. 10175\nAN ACT DEFINING CYBERCRIME, PROVIDING FOR THE PREVENTION"
+    assert printed_metadata(cover, [])["title"] == "REPUBLIC ACT NO. 10175"

@@ -14,6 +14,7 @@ repository; the tests skip when it is absent.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +88,16 @@ def test_tanzania_html_without_hidden_anchors():
     assert document.metadata["file_title"] == "Laws of Tanzania"
     rate, tokens, _ = glued_word_rate(document.text)
     assert rate <= MAX_GLUED_RATE and tokens > 20000
+
+
+MAURITIUS = Path(__file__).resolve().parents[1] / "fixtures" / "real" / "mu-convention-legalisation-act-1969.html"
+
+
+def test_mauritius_revised_laws_html_without_the_running_head_inside_section_5():
+    # committed (tests/fixtures/README.md): the HTML conversion of a Revised Laws of Mauritius act
+    document = ingest_file(MAURITIUS)
+    assert document.metadata["title"] == (
+        "CONVENTION ABOLISHING THE REQUIREMENTS OF LEGALISATION FOR FOREIGN PUBLIC DOCUMENTS ACT"
+    )
+    assert "competency of the authorities designated by any contracting State to the Convention to\n\nissue" in document.text
+    assert document.furniture == ["Convention Abolishing the Requirements of Legalisation for", "Foreign Public Documents Act"]
