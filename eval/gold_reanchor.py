@@ -19,9 +19,19 @@ the repository); the corpus as segmented now. Output: per entry one of
 - ``review``: the closest provision shares most words but its wording changed
   (it is listed with both texts' difference; labels must be re-checked by an
   adjudicator before the entry is re-anchored);
-- ``lost``: no provision of the instrument holds the text any more.
+- ``lost``: no provision of the instrument holds the text any more (typically a
+  list item the segmenter now keeps inside its provision).
 
-Run: ``.venv/bin/python -m provrisk.eval.gold_reanchor eval/gold/dev.jsonl --snapshot S [--write]``
+``--write`` keeps the ``kept`` and ``same words`` entries and drops the others;
+``--resegment-out DIR`` writes, as a round folder for
+:mod:`provrisk.eval.gold_build` (``batches/b01.jsonl``, ``selection.jsonl``,
+``snapshot.jsonl``), the provisions that replace them: the ``review``
+provision as now segmented, and for a ``lost`` entry the provision that now
+contains its words, unless gold already holds it. They are annotated twice
+and adjudicated like any other batch, keeping the entry's split and
+selection.
+
+Run: ``.venv/bin/python -m provrisk.eval.gold_reanchor eval/gold/dev.jsonl --snapshot S [--write] [--resegment-out DIR]``
 """
 
 from __future__ import annotations
@@ -33,7 +43,8 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from provrisk.corpora.dataset import corpus_records
-from provrisk.eval.gold import read_jsonl, text_hash
+from provrisk.eval.gold import GOLD_FILES, read_jsonl, text_hash
+from provrisk.eval.split import held_out_instruments
 from provrisk.settings import get_settings
 
 _ANNOTATION = re.compile(r"\[[^\[\]]{0,120}\]")
@@ -85,6 +96,42 @@ def reanchor(entries: list[dict], snapshot: dict[tuple[str, str], str], records:
     return decisions
 
 
+def replacements(decisions: list[dict], records: list[dict], gold_keys: set[tuple[str, str]]) -> list[dict]:
+    """The provisions, as now segmented, that must be annotated afresh to replace ``review`` and ``lost`` entries."""
+    now = {(r["instrument_id"], r["citation"]): r for r in records}
+    chosen: dict[tuple[str, str], dict] = {}
+    for decision in decisions:
+        entry = decision["entry"]
+        if decision["status"] == "review":
+            key = (entry["instrument_id"], entry["citation"])
+        elif decision["status"] == "lost" and decision.get("before"):
+            target = comparable(decision["before"])
+            holders = [r for r in records if r["instrument_id"] == entry["instrument_id"] and target in comparable(r["text"])]
+            if not holders:
+                continue
+            key = (holders[0]["instrument_id"], holders[0]["citation"])
+        else:
+            continue
+        if key in gold_keys or key in chosen:
+            continue
+        chosen[key] = {**now[key], "selection": entry.get("selection", "dev-batch")}
+    return list(chosen.values())
+
+
+def write_round(rows: list[dict], out: Path, split_of) -> None:
+    (out / "batches").mkdir(parents=True, exist_ok=True)
+    fields = ("id", "instrument_id", "citation", "heading", "kind", "context", "text")
+    with open(out / "batches" / "b01.jsonl", "w", encoding="utf-8") as batch, \
+            open(out / "selection.jsonl", "w", encoding="utf-8") as selection, \
+            open(out / "snapshot.jsonl", "w", encoding="utf-8") as snapshot:
+        for row in rows:
+            batch.write(json.dumps({k: row[k] for k in fields}, ensure_ascii=False) + "\n")
+            selection.write(json.dumps({"id": row["id"], "instrument_id": row["instrument_id"], "citation": row["citation"],
+                                        "split": split_of(row["instrument_id"]), "selection": row["selection"]}) + "\n")
+            snapshot.write(json.dumps({"id": row["id"], "instrument_id": row["instrument_id"], "citation": row["citation"],
+                                       "text": row["text"], "text_sha256": text_hash(row["text"])}, ensure_ascii=False) + "\n")
+
+
 def load_snapshot(path: Path) -> dict[tuple[str, str], str]:
     return {(row.get("instrument_id") or row["instrument"], row["citation"]): row["text"] for row in read_jsonl(path)}
 
@@ -95,6 +142,7 @@ def main() -> None:
     parser.add_argument("--snapshot", type=Path, required=True, action="append", help="repeatable; later files win")
     parser.add_argument("--write", action="store_true", help="rewrite the gold file with every 'same words' entry re-anchored")
     parser.add_argument("--review-out", type=Path, help="write entries needing review (with both texts) here as JSONL")
+    parser.add_argument("--resegment-out", type=Path, help="write the replacement provisions as a round folder here")
     args = parser.parse_args()
     snapshot: dict[tuple[str, str], str] = {}
     for path in args.snapshot:
@@ -115,12 +163,18 @@ def main() -> None:
             for decision in decisions:
                 if decision["status"] in ("review", "lost"):
                     handle.write(json.dumps(decision, ensure_ascii=False) + "\n")
+    kept = [d["entry"] for d in decisions if d["status"] in ("kept", "same words")]
+    if args.resegment_out:
+        # what gold holds once this file's review and lost entries are gone: the other files, and this file's kept entries
+        others = [path for path in GOLD_FILES if path.exists() and path.resolve() != args.gold.resolve()]
+        gold_keys = {(e["instrument_id"], e["citation"]) for path in others for e in read_jsonl(path)}
+        gold_keys |= {(e["instrument_id"], e["citation"]) for e in kept}
+        held_out = held_out_instruments()
+        rows = replacements(decisions, records, gold_keys)
+        write_round(rows, args.resegment_out, lambda instrument: "test" if instrument in held_out else "train")
+        print(f"{len(rows)} provisions to annotate afresh written to {args.resegment_out}")
     if args.write:
-        kept = [d["entry"] for d in decisions if d["status"] in ("kept", "same words")]
-        pending = [d["entry"] for d in decisions if d["status"] not in ("kept", "same words")]
-        # entries still needing review keep their old anchor, so the file never silently loses a label
-        lines = [json.dumps(e, ensure_ascii=False) for e in kept + pending]
-        args.gold.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        args.gold.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in kept), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -80,9 +80,9 @@ def draw(plan: dict, records: list[dict], proba, labels: list[str], already: set
     ]
 
 
-def draw_keyword_round(plan: dict, records: list[dict], already: set[tuple[str, str]]) -> list[dict]:
-    """Every rule provision of a training instrument, not yet in gold, that matches a rare label's pattern."""
-    patterns = {label: re.compile(pattern, re.IGNORECASE) for label, pattern in plan["keyword_targets"].items()}
+def draw_keyword_round(plan: dict, number: int, records: list[dict], already: set[tuple[str, str]]) -> list[dict]:
+    """Every rule provision of a training instrument, not yet in gold, that matches a pattern of keyword round ``number``."""
+    patterns = {label: re.compile(pattern, re.IGNORECASE) for label, pattern in plan["keyword_rounds"][number - 1].items()}
     drawn = []
     for record in records:
         key = (record["instrument_id"], record["citation"])
@@ -126,13 +126,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True, help="folder for selection, batches and snapshot (outside the repo)")
     parser.add_argument("--plan", type=Path, default=PLAN)
     parser.add_argument("--batch-size", type=int, default=200)
-    parser.add_argument("--keyword-round", action="store_true", help="draw the plan's keyword_targets round instead")
+    parser.add_argument("--keyword-round", type=int, metavar="N", help="draw the plan's keyword round N (from 1) instead")
     args = parser.parse_args()
     plan = load_plan(args.plan)
     weak = weak_label_corpus(load_labelling_config())
     already = {(g["instrument_id"], g["citation"]) for path in sorted(GOLD_DIR.glob("*.jsonl")) if path.name != "uncc_quoted.jsonl" for g in read_jsonl(path)}
     if args.keyword_round:
-        drawn = draw_keyword_round(plan, weak.records, already)
+        drawn = draw_keyword_round(plan, args.keyword_round, weak.records, already)
     else:
         drawn = draw(plan, weak.records, weak.proba, weak.labels, already)
     write_outputs(drawn, args.out, args.batch_size)
