@@ -3,8 +3,10 @@
 Input: the gold files in ``eval/gold/segmentation/<instrument-id>.json`` (every
 numbered unit of an instrument, written by reading its text) and the texts
 they describe: a corpus text, or, for a gold file with a ``source``, a file as
-its publisher put it online (``real-statutes/<file>`` beside the corpus
-folder: PDF or HTML, read through :func:`provrisk.ingest.ingest_file`).
+its publisher put it online, read through :func:`provrisk.ingest.ingest_file`:
+``real-statutes/<file>`` beside the corpus folder (PDF or HTML, third-party
+files not kept in this repository) or ``tests/fixtures/real/<file>`` in this
+repository (public-domain US legislative XML, see ``tests/fixtures/README.md``).
 Output: per instrument and level (section, subsection, item) the precision,
 recall and F1 of the citations the segmenter finds, and two checks on the
 text the provisions carry: table-of-contents lines inside provisions (must be
@@ -30,6 +32,8 @@ from provrisk.segment import Provision, segment_statute
 from provrisk.segment.layout import parse_layout, split_lines
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold" / "segmentation"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+COMMITTED_FIXTURES = "tests/fixtures/real/"
 REPORTS_DIR = Path(__file__).resolve().parent / "reports"
 LEVELS = ("section", "subsection", "item")
 TARGETS = {"section": 0.97, "subsection": 0.90}
@@ -37,7 +41,7 @@ TARGETS = {"section": 0.97, "subsection": 0.90}
 _GLUED_TOKEN = re.compile(r"[A-Za-z]{21,}")
 _ALPHA_TOKEN = re.compile(r"[A-Za-z]+")
 _CITATION_RE = re.compile(
-    r'^(?P<unit>(?:Art\.|s\.|§|Sch\.\s?\w*,\s?cl\.)\s?[\w.]+)(?P<groups>(?:\([^)]*\))*)(?:\s+"(?P<term>[^"]+)")?(?P<rest>.*)$'
+    r'^(?P<unit>(?:Art\.|s\.|Sec\.|§|Sch\.\s?\w*,\s?cl\.)\s?[\w.]+)(?P<groups>(?:\([^)]*\))*)(?:\s+"(?P<term>[^"]+)")?(?P<rest>.*)$'
 )
 
 
@@ -124,7 +128,10 @@ def score_instrument(gold_citations: list[str], provisions: list[Provision]) -> 
 
 
 def source_path(gold: dict, corpus_dir: Path) -> Path:
-    """The file a gold list describes: ``source`` beside the corpus folder, else the corpus text."""
+    """The file a gold list describes: ``source`` in this repository's real fixtures or beside the corpus
+    folder, else the corpus text."""
+    if gold.get("source", "").startswith(COMMITTED_FIXTURES):
+        return REPO_ROOT / gold["source"]
     if gold.get("source"):
         return Path(corpus_dir).resolve().parent / gold["source"]
     return text_path(corpus_dir, gold["instrument_id"])

@@ -1,4 +1,5 @@
-"""Ingestion: turn a document (PDF, DOCX, HTML, Akoma Ntoso XML or plain text) into normalised text.
+"""Ingestion: turn a document (PDF, DOCX, HTML, Akoma Ntoso XML, US legislative XML (USLM) or plain text)
+into normalised text.
 
 Public API:
 
@@ -18,7 +19,7 @@ The format is decided from the content first (magic bytes, root element) and
 the file name's extension second.
 
 Metadata, whatever the format: ``title`` is the title the document marks up
-(Akoma Ntoso) or prints (:mod:`provrisk.ingest.printed`), else its file's
+(Akoma Ntoso, USLM) or prints (:mod:`provrisk.ingest.printed`), else its file's
 title property (PDF document information, DOCX core properties, HTML
 ``<title>``), which is always kept as ``file_title``; ``edition`` and
 ``in_force_from`` when printed; PDFs add ``pages`` and ``author``.
@@ -43,6 +44,9 @@ from .pdf import read_pdf
 from .printed import printed_metadata
 from .text import read_text
 from .types import IngestedText, SourceSpan
+from .uslm import DOCUMENT_TYPES as USLM_DOCUMENT_TYPES
+from .uslm import OTHER_DOCUMENT_TYPES as OTHER_USLM_DOCUMENT_TYPES
+from .uslm import USLM_NAMESPACES, read_uslm
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -61,9 +65,12 @@ _READERS: dict[str, Callable[[bytes, str], IngestedText]] = {
     "docx": read_docx,
     "html": read_html,
     "akn": read_akn,
+    "uslm": read_uslm,
     "txt": read_text,
 }
-_FORMAT_NAMES = {"pdf": "PDF", "docx": "DOCX", "html": "HTML", "akn": "Akoma Ntoso XML", "txt": "text"}
+_FORMAT_NAMES = {
+    "pdf": "PDF", "docx": "DOCX", "html": "HTML", "akn": "Akoma Ntoso XML", "uslm": "USLM XML", "txt": "text",
+}
 
 # Formats recognised only to say why they are refused.
 _REFUSED_MAGIC = [
@@ -129,7 +136,7 @@ def ingest_bytes(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES, 
 
 
 def detect_format(data: bytes, suffix: str, source: str) -> str:
-    """The reader for ``data``: "pdf", "docx", "html", "akn" or "txt".
+    """The reader for ``data``: "pdf", "docx", "html", "akn", "uslm" or "txt".
 
     Content decides first, the extension ``suffix`` second. Raises
     :class:`InputError` for formats recognised only to be refused.
@@ -146,6 +153,10 @@ def detect_format(data: bytes, suffix: str, source: str) -> str:
     root_name = _root_element_name(head)
     if root_name == "akomaNtoso":
         return "akn"
+    if root_name in USLM_DOCUMENT_TYPES or (
+        root_name in OTHER_USLM_DOCUMENT_TYPES and any(namespace in head for namespace in USLM_NAMESPACES)
+    ):
+        return "uslm"  # the USLM reader names the USLM document types it does not read
     if root_name.lower() == "html" or head.lower().startswith("<!doctype html"):
         return "html"
     if head.startswith("<?xml") or suffix in _XML_SUFFIXES:

@@ -16,27 +16,24 @@ hierarchy out as a legal segmenter expects:
 with a blank line between blocks. FRBR identification (title, country, date,
 language, URI) goes into metadata.
 
-Security: documents whose DOCTYPE declares entities are refused before
-parsing, and the parser never resolves entities, loads DTDs or touches the
-network, so neither external entities nor entity expansion (billion laughs)
-can take effect. Documents with more markup than
-:data:`~provrisk.ingest.limits.MAX_XML_MARKUP` are refused before parsing.
+Security: the document is parsed by
+:func:`~provrisk.ingest.safe_xml.parse_untrusted_xml` (markup limit, entity
+declarations refused, no DTD, entity or network access).
 """
 
 from __future__ import annotations
 
-import codecs
 import re
 
 from lxml import etree
 
 from ..errors import InputError
-from .limits import MAX_XML_MARKUP, dense_markup_problem, markup_count
-from .normalise import error_reason, normalise_text
+from .normalise import normalise_text
+from .safe_xml import local_name as _local_name
+from .safe_xml import parse_untrusted_xml, split_tag
 from .types import IngestedText
 
 AKN_NAMESPACE = "http://docs.oasis-open.org/legaldocml/ns/akn/3.0"
-ENTITY_PROBLEM = "XML with entity declarations (DTD) refused"
 
 # Containers announced by a word: <part><num>II</num> -> "PART II".
 _WORDED_CONTAINERS = {
@@ -69,24 +66,8 @@ _TREATY_WORDS = re.compile(r"\b(treaty|convention|covenant|protocol|charter)\b",
 
 def read_akn(data: bytes, source: str) -> IngestedText:
     """Parse safely and render an Akoma Ntoso document as text."""
-    if markup_count(data) > MAX_XML_MARKUP:
-        raise InputError(source, dense_markup_problem("XML"))
-    if _declares_entities(_ascii_view(data)):
-        raise InputError(source, ENTITY_PROBLEM)
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-        remove_comments=True, remove_pis=True,
-    )
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as error:
-        raise InputError(source, f"malformed XML ({error_reason(error)})") from None
-    internal_dtd = root.getroottree().docinfo.internalDTD
-    # The byte scan above cannot see declarations in encodings that are not
-    # ASCII-compatible; the parsed DTD can.
-    if internal_dtd is not None and any(True for _ in internal_dtd.iterentities()):
-        raise InputError(source, ENTITY_PROBLEM)
-    namespace, name = _split_tag(root)
+    root = parse_untrusted_xml(data, source)
+    namespace, name = split_tag(root)
     if name != "akomaNtoso":
         raise InputError(source, f"not Akoma Ntoso XML (root element <{name}>)")
     warnings = []
@@ -108,29 +89,6 @@ def read_akn(data: bytes, source: str) -> IngestedText:
         warnings=warnings,
         metadata=metadata,
     )
-
-
-def _ascii_view(data: bytes) -> str:
-    """The document as text in which ASCII markup is visible, whatever its ASCII-compatible encoding."""
-    for bom, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            return data.decode(encoding, errors="replace")
-    return data.decode("latin-1")
-
-
-def _declares_entities(markup: str) -> bool:
-    doctype_at = markup.find("<!DOCTYPE")
-    return doctype_at >= 0 and "<!ENTITY" in markup[doctype_at:]
-
-
-def _split_tag(element: etree._Element) -> tuple[str, str]:
-    qname = etree.QName(element)
-    return qname.namespace or "", qname.localname
-
-
-def _local_name(element: etree._Element) -> str:
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
 
 
 def _frbr_metadata(root: etree._Element) -> dict[str, str]:

@@ -25,7 +25,7 @@ class IngestedText:
     """A document turned into normalised plain text."""
 
     source: str  # the path (or upload name) the text came from
-    format: str  # "txt" | "pdf" | "docx" | "html" | "akn"
+    format: str  # "txt" | "pdf" | "docx" | "html" | "akn" | "uslm"
     text: str
     source_map: list[SourceSpan] = field(default_factory=list)
     language: str = "und"  # ISO 639-1 code, "und" when unknown

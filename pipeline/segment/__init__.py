@@ -30,7 +30,7 @@ __all__ = [
 
 
 def segment_statute(text: str, instrument_id: str, *, style: str | None = None) -> list[Provision]:
-    """Split ``text`` into provisions; ``style`` ("article", "section", "usc") overrides detection."""
+    """Split ``text`` into provisions; ``style`` ("article", "section", "usc", "sec") overrides detection."""
     layout = parse_layout(text, style)
     bare = detect_bare_labels(text)
     # Units are parsed with the annotations blanked out (same offsets): the notes are no structure.

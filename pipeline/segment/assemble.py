@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from provrisk.segment.layout import ARTICLE, USC, Layout, Unit
+from provrisk.segment.layout import ARTICLE, SEC, USC, Layout, Unit
 from provrisk.segment.provision import Item, Provision
 from provrisk.segment.enumerators import Scheme
 from provrisk.segment.tree import Node
@@ -46,6 +46,8 @@ def unit_citation(unit: Unit) -> str:
         return f"Art. {unit.number}"
     if unit.style == USC:
         return f"§ {unit.number}"
+    if unit.style == SEC:
+        return f"Sec. {unit.number}"
     return f"s. {unit.number}"
 
 

@@ -1,7 +1,7 @@
 """Top-level layout of a statute: divisions, numbered units, preamble, final clause.
 
 Input: normalised statute text. Output: a :class:`Layout` that says where each
-numbered unit (article, section, U.S. Code section) starts and ends, its
+numbered unit (article, section, U.S. Code section, U.S. bill section) starts and ends, its
 heading, the divisions (Part, Chapter, Title, Schedule) it sits in, the
 preamble paragraphs before the first unit, the closing formula after the
 last, the furniture that belongs to no provision (cover page, table of
@@ -19,14 +19,16 @@ from dataclasses import dataclass, field
 from provrisk.segment.annotations import AnnotationIndex, find_annotations
 from provrisk.segment.front import FrontMatter, find_front_matter
 
-# Drafting styles; they decide how a unit is cited ("Art. 7", "s. 12", "§ 1030").
-ARTICLE, SECTION, USC = "article", "section", "usc"
+# Drafting styles; they decide how a unit is cited ("Art. 7", "s. 12", "§ 1030", "Sec. 2").
+ARTICLE, SECTION, USC, SEC = "article", "section", "usc", "sec"
 
 _ARTICLE_RE = re.compile(
     r"^(?:Article|ARTICLE|Art\.)\s*\(?\s*(\d{1,3}[A-Za-z]?(?:\s?bis|\s?ter)?)\s*\)?\s*(?:[:.\-–—]\s*(.*)|\s+([A-Z].*)|(\s*))$"
 )
 _USC_RE = re.compile(r"^§{1,2}\s*(\d{1,5}[a-z]{0,2}(?:-\d+)?)\.\s*(.*)$")
 _NAMED_SECTION_RE = re.compile(r"^(?:Section|SECTION|Sec\.|SEC\.)\s+(\d{1,4}[A-Z]{0,3})\s*[.:]\s*(.*)$")
+# US bills, Acts and statute compilations abbreviate: "SEC. 2. SHORT TITLE.", "Sec. 2. The Secretary ...".
+_ABBREVIATED_SECTION_RE = re.compile(r"^(?:SEC|Sec)\.\s+\d{1,4}[A-Z]{0,3}\.(?:\s|$)")
 # India and Pakistan print inserted sections as "[69B. Heading.--(1) ..." or "1[26A, Heading".
 _DOTTED_SECTION_RE = re.compile(r"^(?:\d?\[)?(\d{1,4}(?:\.\d{1,4})?[A-Z]{0,4})(?:\.|(?<=[A-Z]),)(?=\s|—|–|-|\(|$)\s*(.*)$")
 _BARE_SECTION_RE = re.compile(r"^(\d{1,4}(?:\.\d{1,4})?[A-Z]{0,4})\s+(\S.*)$")
@@ -147,6 +149,9 @@ def detect_style(lines: list[Line]) -> str:
     usc = sum(1 for line in lines if _USC_RE.match(line.text))
     if usc >= 1 and usc >= articles:
         return USC
+    abbreviated = sum(1 for line in lines if _ABBREVIATED_SECTION_RE.match(line.text))
+    if abbreviated >= 1 and abbreviated >= articles:
+        return SEC
     if articles >= 2:
         return ARTICLE
     return SECTION
@@ -240,7 +245,7 @@ class _UnitScanner:
         self.text = text
         self.lines = lines
         self.style = style
-        self.section_form = self._section_form() if style == SECTION else None
+        self.section_form = self._section_form() if style == SECTION else "named" if style == SEC else None
 
     def _section_form(self) -> str:
         named = sum(1 for line in self.lines if _NAMED_SECTION_RE.match(line.text))
@@ -273,6 +278,8 @@ class _UnitScanner:
             return None
         if kind in {"section", "title"} and self.style != ARTICLE and not word.isupper():
             return None
+        if kind == "section" and self.style == SEC:
+            return None  # "SECTION 1. SHORT TITLE." opens a bill's first section
         if len(line.text) > 200 or (title and title.endswith(".") and len(title.split()) > 12):
             return None
         if kind == "schedule" and title and len(title.split()) > 20:
@@ -411,7 +418,13 @@ def parse_layout(text: str, style: str | None = None) -> Layout:
             continue
         start = scanner.unit_start(index, previous_number, in_schedule)
         if start is None:
-            note_lines = _marginal_note_lines(scanner, lines, index, previous_number, in_schedule, annotations) if units or front.toc else 0
+            # US bills print a section's heading on its number line, never in the margin above it
+            # ("Sec. 7." / "Repealed by ..." / "Sec. 8.": the repeal note is Sec. 7's text).
+            note_lines = (
+                _marginal_note_lines(scanner, lines, index, previous_number, in_schedule, annotations)
+                if (units or front.toc) and style != SEC
+                else 0
+            )
             if note_lines:
                 last = lines[index + note_lines - 1]
                 pending_heading = Line(line.start, last.end, " ".join(lines[i].text for i in range(index, index + note_lines)))

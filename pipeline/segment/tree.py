@@ -37,6 +37,8 @@ _WRAPPED_REFERENCE = re.compile(
     r"(?:,|\s+(?:or|and|to)\s+\(?\w{1,4}\)"
     r"|\s+of\s+(?:this|that|the)\s+(?:section|subsection|paragraph|Act|Part|Schedule|title|chapter)\b)"
 )
+# Old Acts run the first subsection into the enacting words: "That (a) for the purpose of ...".
+_RUN_IN_OPENING = re.compile(r"\s*That\s+")
 _INLINE_BOUNDARY = re.compile(r"(?:[:;.—–\]]|[;,:—]\s*(?:and|or|and/or))\s*$")
 _LIST_OPENER = re.compile(r"(?:[:—–]|-)\s*$")
 _AMENDMENT_TEXT = re.compile(r"\b(?:insert|substitute|add)\b[^.:;\n]{0,80}:")
@@ -164,7 +166,8 @@ def _candidates(text: str, start: int, end: int, bare: bool) -> list[_Candidate]
         after = text[match.end() : match.end() + 2]
         # "(5)(A)": a label that directly follows an accepted one opens a list below it.
         chained = any(c.label_end == match.start() for c in found.values())
-        if not (_INLINE_BOUNDARY.search(before) or chained) or not after[:1].isspace() and not after.startswith("("):
+        opening = bool(_RUN_IN_OPENING.fullmatch(text, start, match.start()))
+        if not (_INLINE_BOUNDARY.search(before) or chained or opening) or not after[:1].isspace() and not after.startswith("("):
             continue
         found[match.start()] = _Candidate(match.start(), match.end(), match.group(1), False, chained)
     if bare:
@@ -395,7 +398,7 @@ class _TreeBuilder:
         if candidate.at_line_start or candidate.chained:
             return True
         before = _words_before(self.text, self.root.label_end, candidate.start)
-        if candidate.start == self.root.label_end:
+        if candidate.start == self.root.label_end or _RUN_IN_OPENING.fullmatch(self.text, self.root.label_end, candidate.start):
             return True
         if sibling:
             return bool(_INLINE_BOUNDARY.search(before))

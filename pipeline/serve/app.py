@@ -3,7 +3,7 @@
 ``create_app(settings)`` returns a FastAPI app with
 
 - ``POST /v1/score``: a ``multipart/form-data`` upload (field ``file``: PDF, DOCX,
-  HTML, TXT or Akoma Ntoso XML) or a JSON body ``{"text": ..., "name": ...}``;
+  HTML, TXT, Akoma Ntoso or US legislative (USLM) XML) or a JSON body ``{"text": ..., "name": ...}``;
   answers the statute report document of ``provrisk score --format json``
   (``?format=csv``: the CSV of ``provrisk score --format csv``);
 - ``GET /v1/labels``: the taxonomy (id, name, definition, standard engaged);
@@ -196,7 +196,7 @@ SCORE_REQUEST_BODY = {
                         UPLOAD_FIELD: {
                             "type": "string",
                             "format": "binary",
-                            "description": "The statute: PDF, DOCX, HTML, TXT or Akoma Ntoso XML.",
+                            "description": "The statute: PDF, DOCX, HTML, TXT, Akoma Ntoso or US legislative (USLM) XML.",
                         }
                     },
                 }

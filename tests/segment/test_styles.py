@@ -238,3 +238,25 @@ def test_a_cross_reference_that_wraps_onto_a_new_line_is_not_a_label():
         "(2) Subsection (1) does not apply to a court.\n"
     )
     assert citations(text) == ["s. 12(1)", "s. 12(2)"]
+
+
+def test_us_bill_sections_are_cited_sec():
+    # "SECTION 1." opens a bill's first section (not a division); the heading is on the number line, so a
+    # repeal note under a bare number is that section's text, not a marginal note above the next one;
+    # an old Act runs its first subsection into "That (a) ..."
+    text = (
+        "A BILL\nTo cap spending.\n\nSECTION 1. SHORT TITLE.\nThis Act may be cited as the Spending Act.\n\n"
+        "SEC. 2. LIMITS.\n\n(a) In General.—The limit is 18 percent.\n\n(b) Exception.—The limit does not apply in war.\n\n"
+        "Sec. 3.\nThat (a) the Secretary may enter into agreements.\n\n(b)(1) The Secretary may also lease land.\n\n"
+        "(2) The Secretary shall report.\n\nSec. 4.\nRepealed by section 3(a) of Public Law 105-146\n\n"
+        "Sec. 5.\nThis Act shall not apply to the States.\n"
+    )
+    provisions = by_citation(text)
+    cited = [c for p in provisions.values() for c in [p.citation, *(i.citation for i in p.items)]]
+    assert [c for c in cited if c.startswith("Sec.")] == [
+        "Sec. 1", "Sec. 2(a)", "Sec. 2(b)", "Sec. 3", "Sec. 3(a)", "Sec. 3(b)", "Sec. 3(b)(1)", "Sec. 3(b)(2)", "Sec. 4",
+        "Sec. 5",
+    ]
+    assert provisions["Sec. 1"].heading == "SHORT TITLE"
+    assert provisions["Sec. 4"].text == "Repealed by section 3(a) of Public Law 105-146"
+    assert provisions["Sec. 5"].heading is None
