@@ -29,6 +29,7 @@ from provrisk.label.apply import attach_definitions
 from provrisk.label.config import LabellingConfig
 from provrisk.label.weak import fit_rows, lf_votes, make_label_model
 from provrisk.models.artifacts import load_model_dir
+from provrisk.models.text import model_record
 from provrisk.taxonomy import load_taxonomy
 from provrisk.train.metrics import f1_score_of, multilabel_scores
 
@@ -45,8 +46,11 @@ def load_gold_records(gold_path: Path, corpus_dir: Path) -> tuple[list[dict], li
     if all("text" in e for e in entries):
         for e in entries:
             e.setdefault("id", f"{e['instrument_id']}:{e['citation']}")
-        return entries, records
-    return join_gold(entries, records, gold_path), records
+        joined = entries
+    else:
+        joined = join_gold(entries, records, gold_path)
+    # Models read layout-free text, as every scoring path gives it to them (models/text.py).
+    return [model_record(e) for e in joined], [model_record(r) for r in records]
 
 
 def bootstrap_macro_f1(gold: np.ndarray, predicted: np.ndarray, groups: np.ndarray, by_group: bool) -> tuple[float, float]:
@@ -63,11 +67,32 @@ def bootstrap_macro_f1(gold: np.ndarray, predicted: np.ndarray, groups: np.ndarr
     return float(low), float(high)
 
 
-def _scored(proba: np.ndarray, predicted: np.ndarray, gold: np.ndarray, groups: np.ndarray, labels: list[str]) -> dict:
+def scored(proba: np.ndarray, predicted: np.ndarray, gold: np.ndarray, groups: np.ndarray, labels: list[str]) -> dict:
     scores = multilabel_scores(proba, gold, predicted, labels)
     scores["macro_f1_ci95"] = bootstrap_macro_f1(gold, predicted, groups, by_group=False)
     scores["macro_f1_ci95_by_instrument"] = bootstrap_macro_f1(gold, predicted, groups, by_group=True)
     return scores
+
+
+def worst_errors(records: list[dict], proba: np.ndarray, thresholds: np.ndarray, gold: np.ndarray, labels: list[str],
+                 count: int = 50) -> list[dict]:
+    """The ``count`` wrong decisions made with most confidence: a missed label scored far below its threshold,
+    or a false one scored far above it."""
+    wrong = np.argwhere((proba >= thresholds) != gold)
+    margin = np.abs(proba - thresholds)[wrong[:, 0], wrong[:, 1]]
+    errors = []
+    for i, k in wrong[np.argsort(-margin, kind="stable")][:count]:
+        record = records[i]
+        errors.append({
+            "instrument_id": record["instrument_id"],
+            "citation": record["citation"],
+            "label": labels[k],
+            "kind": "missed" if gold[i, k] else "false",
+            "probability": round(float(proba[i, k]), 3),
+            "threshold": round(float(thresholds[k]), 3),
+            "text": " ".join(record["text"].split())[:300],
+        })
+    return errors
 
 
 def evaluate(model_names: list[str], gold_path: Path, corpus_dir: Path, labelling: LabellingConfig) -> dict:
@@ -78,12 +103,13 @@ def evaluate(model_names: list[str], gold_path: Path, corpus_dir: Path, labellin
     corpus_votes = lf_votes(corpus, labelling)
     label_model = make_label_model(labelling, corpus_votes, labels).fit(corpus_votes.votes[fit_rows(corpus)])
     rules = label_model.predict_proba(lf_votes(gold_records, labelling).votes)
-    results = {"rules-only label model": _scored(rules, rules > labelling.threshold, gold, groups, labels)}
+    results = {"rules-only label model": scored(rules, rules > labelling.threshold, gold, groups, labels)}
     for name in model_names:
         model = load_model_dir(name)
         proba = model.predict_proba(gold_records)
-        results[model.name] = _scored(proba, proba >= model.thresholds, gold, groups, labels)
+        results[model.name] = scored(proba, proba >= model.thresholds, gold, groups, labels)
         results[model.name]["grouped_cv_macro_f1"] = model.metadata["cv_metrics"]["macro_f1"]
+        results[model.name]["worst_errors"] = worst_errors(gold_records, proba, model.thresholds, gold, labels)
     held_out = held_out_instruments()
     return {
         "gold": str(gold_path),
@@ -124,6 +150,16 @@ def heldout_markdown(result: dict) -> str:
     }
     for title, cell in rows.items():
         lines.append(f"| {title} | " + " | ".join(cell(result["results"][n]) for n in names) + " |")
+    for name in names:
+        errors = result["results"][name].get("worst_errors")
+        if not errors:
+            continue
+        lines += ["", f"## {name}: the {len(errors)} most confident errors", "",
+                  "| # | provision | label | error | p | threshold | text (first 300 characters) |", "|---:|---|---|---|---:|---:|---|"]
+        for number, e in enumerate(errors, start=1):
+            text = e["text"].replace("|", "\\|")
+            lines.append(f"| {number} | {e['instrument_id']} {e['citation']} | {e['label']} | {e['kind']} | "
+                         f"{e['probability']:.2f} | {e['threshold']:.2f} | {text} |")
     return "\n".join(lines) + "\n"
 
 

@@ -31,6 +31,7 @@ TRUSTED_TYPES = [
     "provrisk.label.features.LFVoteFeaturizer",
     "provrisk.label.label_model.DawidSkeneLabelModel",
     "provrisk.models.embeddings.StaticEmbedder",
+    "provrisk.models.embeddings.EncoderEmbedder",
 ]
 
 

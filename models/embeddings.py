@@ -125,3 +125,54 @@ class StaticEmbedder(TransformerMixin, BaseEstimator):
         state.pop("_tokenizer_cache", None)
         return state
 
+
+
+class EncoderEmbedder(TransformerMixin, BaseEstimator):
+    """Mean-pooled sentence embeddings from the full encoder (the slow, exact counterpart of :class:`StaticEmbedder`).
+
+    ``model_path``: a local checkpoint (None: the packaged all-MiniLM-L6-v2). The weights are read from
+    that path at first use and never stored in a model file, so a model using this embedder needs the
+    ``transformer`` extra (and the checkpoint) wherever it scores.
+    """
+
+    def __init__(self, model_path: str | None = None, max_length: int = 256, batch_size: int = 32):
+        self.model_path = model_path
+        self.max_length = max_length
+        self.batch_size = batch_size
+
+    def fit(self, X=None, y=None):
+        self.resolved_path_ = self.model_path or _packaged_model_path()
+        return self
+
+    def _encoder(self):
+        if getattr(self, "_loaded", None) is None:
+            from transformers import AutoModel, AutoTokenizer
+
+            self._loaded = (AutoTokenizer.from_pretrained(self.resolved_path_),
+                            AutoModel.from_pretrained(self.resolved_path_, use_safetensors=True).eval())
+        return self._loaded
+
+    def transform(self, X: Sequence[str]) -> np.ndarray:
+        import torch
+
+        check_is_fitted(self, "resolved_path_")
+        tokenizer, encoder = self._encoder()
+        texts = list(X)
+        out = np.zeros((len(texts), encoder.config.hidden_size), dtype=np.float32)
+        # similar lengths together: little padding; results go back in input order
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        with torch.inference_mode():
+            for start in range(0, len(texts), self.batch_size):
+                index = order[start : start + self.batch_size]
+                batch = tokenizer([texts[i] for i in index], truncation=True, max_length=self.max_length,
+                                  padding=True, return_tensors="pt")
+                hidden = encoder(**batch).last_hidden_state
+                mask = batch["attention_mask"].unsqueeze(-1).float()
+                out[index] = ((hidden * mask).sum(1) / mask.sum(1).clamp(min=1)).numpy()
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms > 0, norms, 1.0)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_loaded", None)
+        return state

@@ -44,7 +44,7 @@ from provrisk.label.apply import LFVotes
 from provrisk.label.features import LFVoteFeaturizer
 from provrisk.label.label_model import DawidSkeneLabelModel
 from provrisk.models.calibration import apply_platt, fit_platt, identity_platt
-from provrisk.models.embeddings import StaticEmbedder
+from provrisk.models.embeddings import EncoderEmbedder, StaticEmbedder
 from provrisk.models.text import model_text
 
 
@@ -77,6 +77,7 @@ class LinearRiskClassifier(BaseEstimator):
         max_word_features: int = 60000,
         max_char_features: int = 120000,
         embedding_weight: float = 0.0,
+        embedding: str = "static",
         embedding_dims: int = 256,
         use_lf_votes: bool = True,
         lf_vote_weight: float = 1.0,
@@ -98,6 +99,7 @@ class LinearRiskClassifier(BaseEstimator):
         self.max_word_features = max_word_features
         self.max_char_features = max_char_features
         self.embedding_weight = embedding_weight
+        self.embedding = embedding
         self.embedding_dims = embedding_dims
         self.use_lf_votes = use_lf_votes
         self.lf_vote_weight = lf_vote_weight
@@ -148,7 +150,7 @@ class LinearRiskClassifier(BaseEstimator):
         for _, vectorizer in self.vectorizer_.transformer_list:
             vectorizer.stop_words_ = None
         if self.embedding_weight > 0:
-            self.embedder_ = StaticEmbedder(dims=self.embedding_dims).fit()
+            self.embedder_ = (StaticEmbedder(dims=self.embedding_dims) if self.embedding == "static" else EncoderEmbedder()).fit()
         if self.use_lf_votes:
             self.lf_featurizer_ = LFVoteFeaturizer(lfs=self.lfs).fit()
             lf_votes = self.lf_featurizer_.align(lf_votes) if lf_votes is not None else self.lf_featurizer_.votes(X)

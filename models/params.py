@@ -27,9 +27,12 @@ class LinearParams(_Params):
     char_min_df: int = Field(3, ge=1)
     max_word_features: int = Field(60000, ge=1)
     max_char_features: int = Field(120000, ge=1)
-    # Static embeddings distilled from MiniLM (provrisk.models.embeddings) times this weight; 0: none.
+    # Sentence embeddings (provrisk.models.embeddings) times this weight; 0: none. "static": token
+    # vectors distilled from MiniLM (a table look-up); "encoder": the full MiniLM encoder (exact, ~100x
+    # slower, needs the transformer extra wherever the model scores).
     embedding_weight: float = Field(0.0, ge=0)
-    embedding_dims: int = Field(256, ge=8, le=384)
+    embedding: Literal["static", "encoder"] = "static"
+    embedding_dims: int = Field(256, ge=8, le=384)  # static only: size after PCA
     # Labelling-function votes as features (the LF set is the labelling config's `lfs`).
     use_lf_votes: bool = True
     lf_vote_weight: float = Field(1.0, ge=0)

@@ -126,7 +126,7 @@ def segment(
     format: Annotated[SegmentFormat, typer.Option("--format", "-f", help="jsonl: one provision per line; table: for reading.")] = SegmentFormat.jsonl,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the JSONL here instead of stdout.")] = None,
     instrument_id: Annotated[Optional[str], typer.Option(help="Id used in provision ids (default: from the file name).")] = None,
-    style: Annotated[Optional[str], typer.Option(help="Force the drafting style: article, section or usc.")] = None,
+    style: Annotated[Optional[str], typer.Option(help="Force the drafting style: article, section, usc or sec (U.S. bills and Acts).")] = None,
     max_mb: Annotated[Optional[float], typer.Option(help="Refuse files larger than this (MB).")] = None,
     ocr: OcrOption = OcrMode.auto,
 ) -> None:
@@ -135,8 +135,8 @@ def segment(
     from provrisk.score.report import instrument_id_for
     from provrisk.segment import segment_statute
 
-    if style not in (None, "article", "section", "usc"):
-        raise typer.BadParameter("style must be article, section or usc", param_hint="--style")
+    if style not in (None, "article", "section", "usc", "sec"):
+        raise typer.BadParameter("style must be article, section, usc or sec", param_hint="--style")
     document = ingest_file(file, max_bytes=_max_bytes(max_mb), ocr=ocr.value)
     _warn(document.warnings)
     provisions = segment_statute(document.text, instrument_id or instrument_id_for(file.name), style=style)
@@ -323,7 +323,9 @@ def export(
 
     import mlflow
 
-    from provrisk.models.artifacts import MODELS_DIR, load_model_dir
+    from provrisk.eval.heldout import evaluate
+    from provrisk.label.config import load_labelling_config
+    from provrisk.models.artifacts import METADATA, MODELS_DIR, load_model_dir
     from provrisk.models.card import write_model_card
     from provrisk.train.config import MLflowConfig
 
@@ -338,8 +340,16 @@ def export(
         shutil.rmtree(target)
     shutil.copytree(source.parent, target)
     loaded = load_model_dir(target)  # refuses untrusted content before we call it exported
-    card = write_model_card(target, loaded.metadata)
-    typer.echo(f"exported {name} to {target} ({card.name} written)")
+    # The release step measures the chosen model on the held-out test instruments, once, for its card.
+    labelling = load_labelling_config(Path("configs/labelling.yaml"))
+    heldout = evaluate([str(target)], Path("eval/gold/test.jsonl"), labelling.resolved_corpus_dir(), labelling)
+    scores = {k: v for k, v in heldout["results"][loaded.name].items() if k != "worst_errors"}
+    metadata = {**loaded.metadata, "heldout_metrics": {
+        **scores, "n": heldout["n"], "instruments": heldout["instruments"],
+        "rules_macro_f1": heldout["results"]["rules-only label model"]["macro_f1"]}}
+    (target / METADATA).write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    card = write_model_card(target, metadata)
+    typer.echo(f"exported {name} to {target} ({card.name} written; held-out macro-F1 {scores['macro_f1']:.3f})")
 
 
 def _read_jsonl_input(path: Path) -> list[dict]:
