@@ -22,6 +22,10 @@ configs under ``configs/``. Output: a report dict (:func:`run_bench`) written as
    text extractors compared, provrisk's ms per page and peak memory.
    ``--pdf-only`` measures only this and replaces this section of an existing
    report (:func:`merge_pdf_section`);
+8. hostile load (see :mod:`provrisk.eval.bench_hostile`): time against size
+   for each pathological upload family, and ordinary clients' latency and
+   errors while the service is flooded with such uploads. ``--hostile-only``
+   measures only this and replaces this section (:func:`merge_hostile_section`);
 
 and the machine, date, corpus hash and command line. "Words" are the
 whitespace-separated words of the raw corpus texts and "provisions" the
@@ -60,6 +64,8 @@ from pathlib import Path
 
 import provrisk
 from provrisk.errors import ProvriskError
+from provrisk.eval.bench_hostile import run_hostile_bench
+from provrisk.eval.bench_hostile import to_markdown as hostile_markdown
 from provrisk.eval.bench_pdf import default_pdf_dir, run_pdf_bench
 from provrisk.eval.bench_pdf import to_markdown as pdf_markdown
 
@@ -96,6 +102,7 @@ class BenchOptions:
     transformer: str | None = None
     pdf_dir: Path | None = None  # default: real-statutes/ beside the corpus folder
     pdf_only: bool = False
+    hostile_only: bool = False
     command: str = ""
 
 
@@ -106,6 +113,8 @@ def command_line(options: BenchOptions) -> str:
         parts += ["--pdf-dir", str(options.pdf_dir)]
     if options.pdf_only:
         return shlex.join(parts + ["--pdf-only"])
+    if options.hostile_only:
+        return shlex.join(parts + ["--hostile-only", "--load-seconds", f"{options.load_seconds:g}"])
     if options.limit:
         parts += ["--limit", str(options.limit)]
     parts += ["--load-seconds", f"{options.load_seconds:g}", "--clients", str(options.clients),
@@ -660,6 +669,7 @@ def run_bench(options: BenchOptions) -> dict:
         else:
             api["transformer"] = {"measured": False, "reason": f"not measured: {no_transformer}"}
         training = training_times(options.with_training, runner.env)
+        hostile = run_hostile_bench(linear, runner.work_dir, flood_seconds=options.load_seconds)
     pdf_ingestion = run_pdf_bench(options.pdf_dir or default_pdf_dir(options.corpus_dir), options.command, machine_info())
 
     for result in api.values():
@@ -697,6 +707,7 @@ def run_bench(options: BenchOptions) -> dict:
         "api_load": api,
         "training": training,
         "pdf_ingestion": pdf_ingestion,
+        "hostile_load": hostile,
     }
     report["targets"] = _targets(report)
     return report
@@ -826,6 +837,13 @@ def _api_explanation(load: dict) -> list[str]:
     return reasons
 
 
+def _scoring_workers(settings: dict) -> str:
+    # reports measured before scoring moved to processes name threads
+    if "scoring_processes" in settings:
+        return f"{settings['scoring_processes']} scoring processes"
+    return f"{settings['scoring_threads']} scoring threads"
+
+
 def _statuses(load: dict) -> str:
     return ", ".join(f"{status}: {count}" for status, count in load["statuses"].items()) or "none"
 
@@ -852,9 +870,42 @@ def merge_pdf_section(options: BenchOptions) -> dict:
     return report
 
 
+def merge_hostile_section(options: BenchOptions) -> dict:
+    """The report in ``options.out_dir`` (or a new one) with its hostile-load section measured again."""
+    from provrisk.models.artifacts import DEFAULT_MODEL, resolve_model_dir
+
+    existing = Path(options.out_dir) / "bench.json"
+    report = json.loads(existing.read_text(encoding="utf-8")) if existing.exists() else {"schema": SCHEMA}
+    with tempfile.TemporaryDirectory(prefix="provrisk-bench-") as tmp:
+        report["hostile_load"] = run_hostile_bench(str(resolve_model_dir(DEFAULT_MODEL)), Path(tmp),
+                                                   flood_seconds=options.load_seconds)
+    report["hostile_load"].update({"command": options.command, "machine": machine_info(),
+                                   "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+    return report
+
+
+def _partial_markdown(report: dict) -> str:
+    """A report of which only the PDF or hostile-load section has been measured (no earlier full run)."""
+    lines = ["# provrisk benchmark", ""]
+    if "pdf_ingestion" in report:
+        lines += pdf_markdown(report["pdf_ingestion"])
+    if "hostile_load" in report:
+        lines += _hostile_lines(report["hostile_load"])
+    return "\n".join(lines)
+
+
+def _hostile_lines(section: dict) -> list[str]:
+    lines = hostile_markdown(section)
+    if "command" in section:  # measured on its own, after the rest of the report
+        machine = section["machine"]
+        lines += [f"Measured {section['generated_at']} by `{section['command']}` on {machine['cpu_count']} CPUs "
+                  f"({machine['cpu_model'] or 'unknown CPU'}), {machine['memory_gb']:.1f} GB RAM.", ""]
+    return lines
+
+
 def to_markdown(report: dict) -> str:
-    if "stages" not in report:  # only the PDF section has been measured (--pdf-only, no earlier report)
-        return "\n".join(["# provrisk benchmark", "", *pdf_markdown(report["pdf_ingestion"])])
+    if "stages" not in report:  # only the PDF or hostile-load section has been measured, no earlier report
+        return _partial_markdown(report)
     machine, corpus = report["machine"], report["corpus"]
     load = report["load_average"]
     lines = [
@@ -966,7 +1017,7 @@ def to_markdown(report: dict) -> str:
         lines += [f"Cause ({name}): {reason}." for reason in result.get("explanation", [])]
     lines += [""] if any(result.get("explanation") for result in report["api_load"].values()) else []
     settings = report["api_load"]["linear"]["server_settings"]
-    lines += [(f"Server settings: {settings['scoring_threads']} scoring threads, at most {settings['max_in_flight']} "
+    lines += [(f"Server settings: {_scoring_workers(settings)}, at most {settings['max_in_flight']} "
                f"requests in flight (more answer 503), {settings['request_timeout_s']:g} s timeout (504). "
                "Clients run in the benchmark process on the same machine."), ""]
 
@@ -976,6 +1027,8 @@ def to_markdown(report: dict) -> str:
         for row in report["training"]])
     if "pdf_ingestion" in report:
         lines += pdf_markdown(report["pdf_ingestion"])
+    if "hostile_load" in report:
+        lines += _hostile_lines(report["hostile_load"])
     return "\n".join(lines)
 
 

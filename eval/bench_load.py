@@ -215,7 +215,7 @@ def load_test(model: str, text: str, name: str, *, clients: int, seconds: float,
             "server_peak_rss_mb": memory["VmHWM"] / KIB_PER_MIB,
             "server_settings": {
                 "workers": workers,
-                "scoring_threads": settings.scoring_threads,
+                "scoring_processes": settings.scoring_processes,
                 "max_in_flight": settings.max_in_flight,
                 "request_timeout_s": settings.request_timeout_s,
             },

@@ -5,10 +5,21 @@ labels, thresholds, metrics, training provenance), ``MODEL_CARD.md`` and the
 weights: ``model.skops`` for the linear model (loaded with skops and an
 explicit list of trusted types) or ``transformer/`` (safetensors and
 tokenizer) for the transformer.
+
+A model directory is not trusted to be intact. ``load_model_dir`` refuses,
+with a one-line :class:`~provrisk.errors.ConfigError` naming the file and the
+problem, metadata that is not valid (labels that are not distinct taxonomy ids,
+a threshold missing or outside [0, 1]) and weights that cannot be read or are
+not a provrisk model. ``save_model_dir`` (and ``provrisk export``) record
+``weights_sha256``, a hash of the weights with the labels in order and the
+thresholds, and loading checks it, so labels swapped, reversed or shortened
+in ``metadata.json`` are refused instead of mislabelling provisions; a model
+whose estimator knows its labels (``labels_``) is also checked against them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +34,7 @@ DEFAULT_MODEL = "provrisk-linear"
 METADATA = "metadata.json"
 SKOPS_FILE = "model.skops"
 TRANSFORMER_DIR = "transformer"
+WEIGHTS_DIGEST = "weights_sha256"  # metadata key binding labels and thresholds to the weights
 
 # The types in a linear model file that skops does not trust by default; a file
 # naming any other untrusted type is refused.
@@ -81,8 +93,49 @@ def save_model_dir(directory: Path, estimator, metadata: dict) -> Path:
         sio.dump(estimator, directory / SKOPS_FILE)
     else:
         estimator.save(directory / TRANSFORMER_DIR)
+    metadata = {**metadata, WEIGHTS_DIGEST: weights_digest(directory, metadata)}
     (directory / METADATA).write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return directory
+
+
+def weights_digest(directory: Path, metadata: dict) -> str:
+    """SHA-256 of the labels in order, the thresholds, and every weights file (its path and bytes)."""
+    directory = Path(directory)
+    digest = hashlib.sha256(json.dumps([metadata["labels"], metadata["thresholds"]], sort_keys=True).encode("utf-8"))
+    if metadata["model_type"] == "linear":
+        files = [directory / SKOPS_FILE]
+    else:
+        files = sorted(path for path in (directory / TRANSFORMER_DIR).rglob("*") if path.is_file())
+    for path in files:
+        digest.update(path.relative_to(directory).as_posix().encode("utf-8") + b"\0")
+        with path.open("rb") as handle:
+            digest.update(hashlib.file_digest(handle, "sha256").digest())
+    return digest.hexdigest()
+
+
+def read_metadata(directory: Path) -> dict:
+    """A model directory's ``metadata.json``, checked: ConfigError (one line, naming the file) if unusable."""
+    from provrisk.taxonomy import load_taxonomy
+
+    path = Path(directory) / METADATA
+    try:
+        metadata = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise ConfigError(f"{path}: not readable as JSON ({type(error).__name__})") from None
+    if not isinstance(metadata, dict):
+        raise ConfigError(f"{path}: not a JSON object")
+    if metadata.get("model_type") not in ("linear", "transformer"):
+        raise ConfigError(f"{path}: unknown model_type {metadata.get('model_type')!r}")
+    labels, thresholds = metadata.get("labels"), metadata.get("thresholds")
+    known = set(load_taxonomy().ids)
+    if not (isinstance(labels, list) and labels and all(isinstance(label, str) and label in known for label in labels)
+            and len(set(labels)) == len(labels)):
+        raise ConfigError(f"{path}: \"labels\" must be a list of distinct label ids of the taxonomy")
+    if not (isinstance(thresholds, dict) and set(thresholds) == set(labels) and all(
+            isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+            for value in thresholds.values())):
+        raise ConfigError(f"{path}: \"thresholds\" must give each label, and only the labels, a number from 0 to 1")
+    return metadata
 
 
 def resolve_model_dir(name_or_path: str | Path | None) -> Path:
@@ -100,20 +153,48 @@ def resolve_model_dir(name_or_path: str | Path | None) -> Path:
 
 
 def load_model_dir(name_or_path: str | Path | None = None) -> LoadedModel:
+    """The model in a directory, after every check of the module docstring (ConfigError, one line, otherwise)."""
     directory = resolve_model_dir(name_or_path)
-    metadata = json.loads((directory / METADATA).read_text(encoding="utf-8"))
-    if metadata.get("model_type") == "linear":
+    metadata = read_metadata(directory)
+    weights = directory / (SKOPS_FILE if metadata["model_type"] == "linear" else TRANSFORMER_DIR)
+    if not weights.exists():
+        raise ConfigError(f"{weights}: missing; the model directory is incomplete")
+    try:
+        estimator = _load_weights(directory, metadata)
+    except ConfigError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a damaged file can make a loader fail in any way
+        raise ConfigError(f"{weights}: cannot be loaded ({type(error).__name__}); "
+                          "the file is damaged or was not written by provrisk export") from None
+    _check_bound(directory, metadata, estimator)
+    return LoadedModel(directory.name, directory, metadata, estimator)
+
+
+def _load_weights(directory: Path, metadata: dict):
+    if metadata["model_type"] == "linear":
         import skops.io as sio
+
+        from provrisk.models.linear import LinearRiskClassifier
 
         path = directory / SKOPS_FILE
         untrusted = set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES)
         if untrusted:
             raise ConfigError(f"{path}: refusing to load untrusted types {sorted(untrusted)}")
         estimator = sio.load(path, trusted=TRUSTED_TYPES)
-    elif metadata.get("model_type") == "transformer":
-        from provrisk.models.transformer import TransformerClassifier
+        if not isinstance(estimator, LinearRiskClassifier):
+            raise ConfigError(f"{path}: holds a {type(estimator).__name__}, not a provrisk linear model")
+        return estimator
+    from provrisk.models.transformer import TransformerClassifier
 
-        estimator = TransformerClassifier.load(directory / TRANSFORMER_DIR)
-    else:
-        raise ConfigError(f"{directory / METADATA}: unknown model_type {metadata.get('model_type')!r}")
-    return LoadedModel(directory.name, directory, metadata, estimator)
+    return TransformerClassifier.load(directory / TRANSFORMER_DIR)
+
+
+def _check_bound(directory: Path, metadata: dict, estimator) -> None:
+    """Refuse labels or thresholds that are not the ones the weights were exported with."""
+    recorded = metadata.get(WEIGHTS_DIGEST)
+    if recorded is not None and recorded != weights_digest(directory, metadata):
+        raise ConfigError(f"{directory / METADATA}: labels, thresholds or weights changed since export "
+                          f"({WEIGHTS_DIGEST} does not match); export the model again")
+    own = getattr(estimator, "labels_", None)
+    if own is not None and list(own) != metadata["labels"]:
+        raise ConfigError(f"{directory / METADATA}: \"labels\" are not the labels, in the order, the weights were trained for")

@@ -3,6 +3,11 @@
 Every command reports a problem with its input as one line on stderr
 ("error: statute.pdf: password-protected PDF ...") and exits with a non-zero
 code; set ``PROVRISK_DEBUG=1`` to see the traceback of an unexpected failure.
+
+File names, statute text and error messages are not trusted: the consoles
+here read no rich markup (``markup=False``), colour comes only from
+:class:`~rich.text.Text` styles, and progress descriptions are plain text, so
+a file called ``evil[/red].txt`` is printed as it is.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from provrisk.errors import ProvriskError
 
@@ -34,10 +40,23 @@ app.add_typer(label_app, name="label")
 gold_app = typer.Typer(help="The risk-label gold sets.", no_args_is_help=True)
 app.add_typer(gold_app, name="gold")
 
-stderr = Console(stderr=True)
+stderr = Console(stderr=True, markup=False)
+stdout = Console(markup=False)
 
 EXIT_INPUT_ERROR = 2
 EXIT_UNEXPECTED = 1
+
+
+def _labelled(label: str, style: str, message: str) -> Text:
+    """``label`` in ``style``, then ``message`` as plain text."""
+    return Text.assemble((label, style), " ", message)
+
+
+def _plain_progress(*columns):
+    """A progress bar whose descriptions (file names, instrument ids) are plain text, never markup."""
+    from rich.progress import Progress, TextColumn
+
+    return Progress(TextColumn("{task.description}", markup=False), *columns, console=stderr, transient=True)
 
 
 def _one_line_errors(command):
@@ -48,14 +67,14 @@ def _one_line_errors(command):
         try:
             return command(*args, **kwargs)
         except ProvriskError as exc:
-            stderr.print(f"[red]error:[/red] {exc}", highlight=False, markup=True, soft_wrap=True)
+            stderr.print(_labelled("error:", "red", str(exc)), highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_INPUT_ERROR) from None
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:  # noqa: BLE001 - users get one line, developers set PROVRISK_DEBUG
             if os.environ.get("PROVRISK_DEBUG"):
                 raise
-            stderr.print(f"[red]error:[/red] unexpected failure: {type(exc).__name__}: {exc}", soft_wrap=True)
+            stderr.print(_labelled("error:", "red", f"unexpected failure: {type(exc).__name__}: {exc}"), soft_wrap=True)
             raise typer.Exit(EXIT_UNEXPECTED) from None
 
     return wrapper
@@ -69,7 +88,7 @@ def _max_bytes(max_mb: float | None) -> int:
 
 def _warn(warnings: list[str]) -> None:
     for warning in warnings:
-        stderr.print(f"[yellow]warning:[/yellow] {warning}", soft_wrap=True)
+        stderr.print(_labelled("warning:", "yellow", warning), soft_wrap=True)
 
 
 class OcrMode(str, Enum):
@@ -158,7 +177,6 @@ def segment(
 
 
 def _print_provision_table(provisions, file: Path) -> None:
-    console = Console()
     table = Table(title=f"{file.name}: {len(provisions)} provisions", show_lines=False)
     table.add_column("citation", no_wrap=True)
     table.add_column("kind")
@@ -174,7 +192,7 @@ def _print_provision_table(provisions, file: Path) -> None:
             ", ".join(item.citation.split(provision.citation, 1)[-1] or item.citation for item in provision.items),
             text[:160] + ("…" if len(text) > 160 else ""),
         )
-    console.print(table)
+    stdout.print(table)
 
 
 @corpus_app.command("build")
@@ -192,9 +210,8 @@ def corpus_build(
     out = out or settings.datasets_dir / "provisions"
     result = build_provisions_dataset(corpus_dir, out)
     for instrument_id, problem in result.failures.items():
-        stderr.print(f"[red]failed:[/red] {instrument_id}: {problem}")
-    for warning in result.warnings:
-        stderr.print(f"[yellow]warning:[/yellow] {warning}", soft_wrap=True)
+        stderr.print(_labelled("failed:", "red", f"{instrument_id}: {problem}"))
+    _warn(result.warnings)
     typer.echo(
         f"{result.n_provisions} provisions from {len(result.counts)} instruments "
         f"(corpus hash {result.corpus_hash[:12]}) saved to {out}"
@@ -301,7 +318,7 @@ def train(
         s = cv["per_label"][label]
         table.add_row(label, f"{result.thresholds[k]:.2f}", f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}",
                       f"{lm['per_label'][label]['f1']:.3f}")
-    Console().print(table)
+    stdout.print(table)
     typer.echo(f"macro-F1 {cv['macro_f1']:.3f} (label model {lm['macro_f1']:.3f}); micro-F1 {cv['micro_f1']:.3f}; "
                f"macro PR-AUC {cv['macro_pr_auc']:.3f}; ECE {cv['ece']:.3f}; {result.seconds:.0f} s")
     if not no_mlflow:
@@ -325,7 +342,7 @@ def export(
 
     from provrisk.eval.heldout import evaluate
     from provrisk.label.config import load_labelling_config
-    from provrisk.models.artifacts import METADATA, MODELS_DIR, load_model_dir
+    from provrisk.models.artifacts import METADATA, MODELS_DIR, WEIGHTS_DIGEST, load_model_dir, read_metadata, weights_digest
     from provrisk.models.card import write_model_card
     from provrisk.train.config import MLflowConfig
 
@@ -339,7 +356,11 @@ def export(
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(source.parent, target)
-    loaded = load_model_dir(target)  # refuses untrusted content before we call it exported
+    metadata = read_metadata(target)
+    if WEIGHTS_DIGEST not in metadata:  # registered before the digest was recorded at training: bind it now
+        metadata[WEIGHTS_DIGEST] = weights_digest(target, metadata)
+        (target / METADATA).write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    loaded = load_model_dir(target)  # refuses untrusted or damaged content before we call it exported
     # The release step measures the chosen model on the held-out test instruments, once, for its card.
     labelling = load_labelling_config(Path("configs/labelling.yaml"))
     heldout = evaluate([str(target)], Path("eval/gold/test.jsonl"), labelling.resolved_corpus_dir(), labelling)
@@ -413,14 +434,14 @@ def score(
     ocr: OcrOption = OcrMode.auto,
 ) -> None:
     """Score a statute provision by provision: labels, probabilities, trigger words and the standard each engages."""
-    from rich.progress import Progress
+    from rich.progress import BarColumn, TaskProgressColumn, TimeRemainingColumn
 
     from provrisk.models.artifacts import load_model_dir
     from provrisk.score import score_document
     from provrisk.score.formats import profile_table, report_csv, report_json, report_table
 
     loaded = load_model_dir(model)
-    with Progress(console=stderr, transient=True) as bar:
+    with _plain_progress(BarColumn(), TaskProgressColumn(), TimeRemainingColumn()) as bar:
         task = bar.add_task(f"scoring {file.name}", total=None)
         document = score_document(
             file,
@@ -432,9 +453,8 @@ def score(
         )
     _warn(document["instrument"]["warnings"])
     if format == ReportFormat.table:
-        console = Console()
-        console.print(report_table(document, show_unflagged=all_provisions))
-        console.print(profile_table(document))
+        stdout.print(report_table(document, show_unflagged=all_provisions))
+        stdout.print(profile_table(document))
         if output is None:
             return
     if format in (ReportFormat.json, ReportFormat.table):
@@ -495,7 +515,7 @@ def eval_models(
     table.add_row("grouped-CV macro-F1 (training)", *[
         "–" if "grouped_cv_macro_f1" not in result["results"][n] else f"{result['results'][n]['grouped_cv_macro_f1']:.3f}"
         for n in names])
-    Console().print(table)
+    stdout.print(table)
     if report:
         for path in write_heldout_report(result):
             typer.echo(f"wrote {path}")
@@ -507,25 +527,28 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on (0.0.0.0: every interface; put a TLS proxy in front).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     model: Annotated[Optional[str], typer.Option("--model", help="Model directory or name under models/ (default: PROVRISK_MODEL or the shipped model).")] = None,
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Server processes, each with its own copy of the model (scoring is CPU-bound: one per core).")] = 1,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Server processes, each with its own model and PROVRISK_SCORING_PROCESSES scoring workers (one is enough for one machine).")] = 1,
 ) -> None:
     """Run the web service: POST /v1/score, the web page at /, API docs at /docs (settings: PROVRISK_* variables)."""
     import logging
 
     import uvicorn
 
-    from provrisk.models.artifacts import load_model_dir, resolve_model_dir
-    from provrisk.serve.app import ServeSettings, create_app
+    from provrisk.models.artifacts import resolve_model_dir
+    from provrisk.serve.app import ServeSettings, create_app, start_scoring
 
     settings = ServeSettings.from_env(model=model)
-    # loaded here rather than at app startup so that a wrong --model is one line, not a uvicorn traceback
-    loaded = load_model_dir(settings.model)
+    # The scoring process loads the model here rather than at app startup, so that a wrong
+    # --model is one line, not a uvicorn traceback; the app then uses this process.
+    scoring = start_scoring(settings.model)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
-    stderr.print(f"provrisk serving {loaded.name} on http://{host}:{port}/ with {workers} process(es) (API docs at /docs); Ctrl+C stops it")
+    stderr.print(f"provrisk serving {scoring.info['name']} on http://{host}:{port}/ with {workers} "
+                 "process(es) (API docs at /docs); Ctrl+C stops it", highlight=False)
     if workers == 1:
-        uvicorn.run(create_app(settings, model=loaded), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
         return
-    # Worker processes build their own app from the environment, so the checked model travels there.
+    # Server processes build their own app, and their own scoring process, from the environment.
+    scoring.close()
     os.environ["PROVRISK_MODEL"] = str(resolve_model_dir(settings.model).resolve())
     uvicorn.run("provrisk.serve.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 
@@ -546,20 +569,20 @@ def batch(
     format: Annotated[list[BatchFormat], typer.Option("--format", "-f", help="Statute report formats (repeatable; JSON is always written).")] = [BatchFormat.json, BatchFormat.html],
     max_mb: Annotated[Optional[float], typer.Option(help="Refuse files larger than this (MB).")] = None,
     ocr: OcrOption = OcrMode.auto,
+    follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="Read statutes through symbolic links that lead out of the folder or corpus (refused by default).")] = False,
 ) -> None:
     """Score many statutes in parallel and compare them; run it again to resume or to retry failures."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TimeElapsedColumn
 
     from provrisk.batch.run import READABLE_SUFFIXES, collect_inputs, default_workers, ignored_files, run_batch
 
-    items = collect_inputs(source)
+    items = collect_inputs(source, follow_symlinks=follow_symlinks)
     ignored = ignored_files(source)
     if ignored:
         _warn([f"ignored {len(ignored)} file(s) that are not a statute format ({', '.join(READABLE_SUFFIXES)}): "
                + ", ".join(p.name for p in ignored)])
     n_workers = workers or default_workers()
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=stderr, transient=True) as bar:
+    with _plain_progress(BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()) as bar:
         task = bar.add_task(f"scoring with {n_workers} worker{'s' if n_workers > 1 else ''}", total=len(items))
         result = run_batch(
             items, out, model=model, workers=n_workers, formats=tuple(f.value for f in format),
@@ -568,7 +591,7 @@ def batch(
             on_done=lambda outcome: bar.update(task, advance=1, description=f"{outcome.item.instrument_id}: {outcome.status}"),
         )
     for failure in result.failures:
-        stderr.print(f"[red]failed:[/red] {failure.error}", soft_wrap=True)
+        stderr.print(_labelled("failed:", "red", failure.error), soft_wrap=True)
     scored, skipped, failed = result.count("scored"), result.count("skipped"), result.count("failed")
     typer.echo(f"{len(items)} statutes: {scored} scored, {skipped} already scored, {failed} failed; "
                f"overview in {result.outputs['index.html']}")
@@ -589,12 +612,14 @@ def bench(
     transformer: Annotated[Optional[str], typer.Option("--transformer", help="Transformer model directory or name under models/ (default: the first installed one, if any).")] = None,
     pdf_dir: Annotated[Optional[Path], typer.Option("--pdf-dir", help="PDFs for the PDF ingestion section (default: real-statutes/ beside the corpus folder).")] = None,
     pdf_only: Annotated[bool, typer.Option("--pdf-only", help="Measure only PDF ingestion and replace that section of the existing report.")] = False,
+    hostile_only: Annotated[bool, typer.Option("--hostile-only", help="Measure only the hostile load (crafted uploads: time against size, and a flood during --load-seconds of ordinary load) and replace that section of the existing report.")] = False,
 ) -> None:
     """Benchmark throughput, latency and memory on the corpus against a tokenisation floor (writes eval/reports/bench.*)."""
     from provrisk.eval.bench import (
         REPORTS_DIR,
         BenchOptions,
         command_line,
+        merge_hostile_section,
         merge_pdf_section,
         run_bench,
         to_markdown,
@@ -613,9 +638,15 @@ def bench(
         transformer=transformer,
         pdf_dir=pdf_dir.resolve() if pdf_dir else None,
         pdf_only=pdf_only,
+        hostile_only=hostile_only,
     )
     options.command = command_line(options)
-    report = merge_pdf_section(options) if pdf_only else run_bench(options)
+    if pdf_only:
+        report = merge_pdf_section(options)
+    elif hostile_only:
+        report = merge_hostile_section(options)
+    else:
+        report = run_bench(options)
     json_path, md_path = write_report(report, options.out_dir)
     typer.echo(to_markdown(report))
     stderr.print(f"wrote {json_path} and {md_path}")

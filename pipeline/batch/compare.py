@@ -15,7 +15,9 @@ with their ``batch.jurisdiction``) and the batch's failures. Output, under ``OUT
   linking each statute report, with the heatmap embedded and the failures listed.
 
 The outputs depend only on the reports and failures, so a rerun that scores
-nothing new writes the same files.
+nothing new writes the same files. Every CSV cell goes through
+:func:`provrisk.score.formats.spreadsheet_safe` (no cell a spreadsheet would run
+as a formula), and every output path through :func:`provrisk.batch.run.output_path`.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from provrisk.io import write_atomic, write_text_atomic
+from provrisk.score.formats import spreadsheet_safe
 from provrisk.taxonomy import load_taxonomy
 
 SAFEGUARD_LABEL = "rights_safeguard"
@@ -41,12 +44,15 @@ def write_comparison(documents: list[dict], failures: list[dict], out: Path, *, 
     labels = load_taxonomy().labels
     label_ids = [label.id for label in labels]
     ranked = sorted(documents, key=lambda d: (-d["profile"]["risk_index"], d["instrument"]["id"]))
-    paths = {name: out / name for name in ("provisions.parquet", "provisions.csv", "matrix.csv", "heatmap.png", "index.html")}
+    from provrisk.batch.run import output_path
+
+    names = ("provisions.parquet", "provisions.csv", "matrix.csv", "heatmap.png", "index.html")
+    paths = {name: output_path(out, name) for name in names}
 
     provisions = provisions_frame(documents, label_ids)
     write_atomic(paths["provisions.parquet"], lambda tmp: provisions.to_parquet(tmp, index=False))
-    write_text_atomic(paths["provisions.csv"], provisions.assign(labels=provisions["labels"].str.join(",")).to_csv(index=False))
-    write_text_atomic(paths["matrix.csv"], matrix_frame(documents, label_ids).to_csv(index=False, float_format="%.4f"))
+    write_text_atomic(paths["provisions.csv"], safe_csv(provisions.assign(labels=provisions["labels"].str.join(","))))
+    write_text_atomic(paths["matrix.csv"], safe_csv(matrix_frame(documents, label_ids), float_format="%.4f"))
     if ranked:
         write_atomic(paths["heatmap.png"], lambda tmp: draw_heatmap(ranked, labels, tmp))
         heatmap = paths["heatmap.png"].read_bytes()
@@ -56,6 +62,11 @@ def write_comparison(documents: list[dict], failures: list[dict], out: Path, *, 
         heatmap = None
     write_text_atomic(paths["index.html"], index_html(ranked, failures, labels, heatmap, html_reports=html_reports))
     return paths
+
+
+def safe_csv(frame: pd.DataFrame, **to_csv) -> str:
+    """``frame.to_csv`` with every text cell made spreadsheet-safe (numbers are left as they are)."""
+    return frame.map(spreadsheet_safe).to_csv(index=False, **to_csv)
 
 
 def _jurisdiction(document: dict) -> str:

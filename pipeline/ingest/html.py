@@ -135,15 +135,44 @@ def _metadata(root: lxml.html.HtmlElement) -> dict[str, str]:
 def _drop_invisible(root: lxml.html.HtmlElement) -> None:
     """Remove comments and elements whose content is not document text (their tails stay)."""
     etree.strip_tags(root, etree.Comment, etree.ProcessingInstruction)
-    for element in list(root.iter(*DROPPED_ELEMENTS)):
-        element.drop_tree()
+    _drop_trees(list(root.iter(*DROPPED_ELEMENTS)))
     # Hidden in the browser: portals hide anchor ids ("[PCh6s3]") and editorial notes this way.
-    for element in list(root.iter()):
-        if isinstance(element.tag, str) and _is_hidden(element):
-            element.drop_tree()
-    for element in list(root.iter(*PAGE_LEVEL_ONLY)):
-        if not any(ancestor.tag in _SECTIONING for ancestor in element.iterancestors()):
-            element.drop_tree()
+    _drop_trees([element for element in root.iter() if isinstance(element.tag, str) and _is_hidden(element)])
+    _drop_trees([element for element in root.iter(*PAGE_LEVEL_ONLY)
+                 if not any(ancestor.tag in _SECTIONING for ancestor in element.iterancestors())])
+
+
+def _drop_trees(elements: list[lxml.html.HtmlElement]) -> None:
+    """``drop_tree`` for many elements at once: each one's tail joins the text before it.
+
+    lxml's ``drop_tree`` appends the tail to the previous sibling's tail (or the
+    parent's text) one element at a time, so k dropped neighbours copy a growing
+    string k times (``<script></script>x`` repeated: quadratic). Here each
+    parent's children are walked once and every run of text is joined once.
+    """
+    dropped_by_parent: dict[lxml.html.HtmlElement, set[lxml.html.HtmlElement]] = {}
+    for element in elements:
+        parent = element.getparent()
+        if parent is not None:
+            dropped_by_parent.setdefault(parent, set()).add(element)
+    for parent, dropped in dropped_by_parent.items():
+        pieces = [parent.text or ""]
+        holder = None  # the kept child whose tail the pieces become; None: the parent's text
+        for child in list(parent):
+            if child in dropped:
+                pieces.append(child.tail or "")
+                parent.remove(child)
+                continue
+            _set_text_before(parent, holder, "".join(pieces))
+            holder, pieces = child, [child.tail or ""]
+        _set_text_before(parent, holder, "".join(pieces))
+
+
+def _set_text_before(parent, holder, text: str) -> None:
+    if holder is None:
+        parent.text = text or None
+    else:
+        holder.tail = text or None
 
 
 def _is_hidden(element: lxml.html.HtmlElement) -> bool:

@@ -36,6 +36,7 @@ from provrisk.errors import InputError
 from provrisk.ingest import ingest_file
 from provrisk.ingest.types import IngestedText
 from provrisk.label.apply import attach_definitions
+from provrisk.label.cues import tokenizer
 from provrisk.models.predict import predict_records
 from provrisk.segment import NOTE_KINDS, segment_statute
 from provrisk.taxonomy import load_taxonomy
@@ -80,6 +81,7 @@ def score_ingested(
     provisions = [p.to_dict() for p in segment_statute(document.text, instrument_id)]
     if not provisions:
         raise InputError(document.source, "no provisions found: the text has no numbered sections or articles (is this a statute?)")
+    _check_provision_lengths(document.source, provisions)
     # Definitions anywhere in the statute bear on every provision, so they are attached before batching.
     with_definitions = attach_definitions(provisions)
     predictions: list[dict] = []
@@ -149,6 +151,19 @@ def score_ingested(
         "profile": statute_profile(scored, taxonomy.ids),
         "provisions": scored,
     }
+
+
+def _check_provision_lengths(source: str, provisions: list[dict]) -> None:
+    """InputError for a provision longer than the tokenizer reads (spaCy's ``max_length``, 1,000,000 characters)."""
+    limit = tokenizer().max_length
+    for provision in provisions:
+        longest = max(len(provision["text"]), len(provision.get("context") or ""))
+        if longest > limit:
+            raise InputError(
+                source,
+                f"provision {provision['citation'] or provision['id']} is {longest:,} characters long; provrisk reads "
+                f"provisions of up to {limit:,} characters (is most of the text one block without section numbers?)",
+            )
 
 
 def statute_profile(provisions: list[dict], label_ids: list[str]) -> dict:

@@ -22,7 +22,7 @@ from provrisk.segment.assemble import (
 from provrisk.segment.annotations import attach_annotations, mask_annotations
 from provrisk.segment.layout import SECTION, Unit, parse_layout
 from provrisk.segment.provision import KINDS, NOTE_KINDS, Annotation, Item, Provision, provision_id, provision_text
-from provrisk.segment.tree import build_unit_tree, detect_bare_labels
+from provrisk.segment.tree import TermUse, build_unit_tree, detect_bare_labels
 
 __all__ = [
     "KINDS", "NOTE_KINDS", "Annotation", "Item", "Provision", "provision_id", "provision_text", "segment_statute",
@@ -38,9 +38,11 @@ def segment_statute(text: str, instrument_id: str, *, style: str | None = None) 
     if not layout.units and layout.preamble:
         return attach_annotations(text, _segment_extract(structure, instrument_id, layout, bare), layout.annotations)
     provisions = preamble_provisions(text, instrument_id, layout)
+    term_use = TermUse(structure)  # one search budget for the whole document keeps its definitions linear
     for unit in layout.units:
         root = build_unit_tree(
-            structure, unit.body_start, unit.end, bare=bare, definitional=unit_kind(unit) == "definition"
+            structure, unit.body_start, unit.end, bare=bare, definitional=unit_kind(unit) == "definition",
+            term_use=term_use,
         )
         provisions.extend(assemble_unit(structure, instrument_id, unit, root))
     provisions.extend(closing_provision(text, instrument_id, layout))

@@ -114,7 +114,9 @@ class AnnotationIndex:
         """The annotations that lie wholly inside ``[start, end)``."""
         first = bisect.bisect_left(self._starts, start)
         out = []
-        for annotation in self.annotations[first:]:
+        # by index, not a slice: a slice would copy the rest of the list at every call
+        for index in range(first, len(self.annotations)):
+            annotation = self.annotations[index]
             if annotation.start >= end:
                 break
             if annotation.end <= end:
@@ -125,7 +127,8 @@ class AnnotationIndex:
         """``[start, end)`` holds nothing but annotations and white space between them."""
         first = bisect.bisect_right(self._starts, start) - 1
         position = start
-        for annotation in self.annotations[max(first, 0):]:
+        for index in range(max(first, 0), len(self.annotations)):
+            annotation = self.annotations[index]
             if annotation.start > position:
                 break
             position = max(position, annotation.end)

@@ -184,11 +184,11 @@ def _candidates(text: str, start: int, end: int, bare: bool) -> list[_Candidate]
     ]
 
 
-def _unlabelled_terms(text: str, start: int, end: int, unquoted: bool) -> list[tuple[str, int]]:
+def _unlabelled_terms(text: str, start: int, end: int, unquoted: bool, term_use: TermUse) -> list[tuple[str, int]]:
     terms = [(_quoted_term(m), m.start() + (len(m.group(0)) - len(m.group(0).lstrip()))) for m in _QUOTED_TERM.finditer(text, start, end)]
     if terms or not unquoted:
         return terms
-    return _unquoted_terms(text, start, end)
+    return _unquoted_terms(text, start, end, term_use)
 
 
 def _quoted_term(match: re.Match) -> str:
@@ -200,26 +200,36 @@ def _quoted_term(match: re.Match) -> str:
     return " ".join(term.replace('"', "").replace("“", "").replace("”", "").split())
 
 
-def _unquoted_terms(text: str, start: int, end: int) -> list[tuple[str, int]]:
+def _unquoted_terms(text: str, start: int, end: int, term_use: TermUse) -> list[tuple[str, int]]:
     """Terms defined without quotes: "AU means ...", NZ "harm means serious emotional distress".
 
     Without quotes or punctuation the term's first word is not marked
     ("...communicated electronically harm means serious emotional distress").
     Of the word runs that end before the defining verb, the longest one the
     instrument also uses outside its definitions is taken: defined terms are
-    defined because they are used. Each verb looks at a bounded window before
-    it, so the work grows with the unit's length, not its square.
+    defined because they are used (within the document's search budget,
+    :class:`TermUse`). Each verb looks at a bounded window before it, and the
+    line it is on is tracked as the verbs advance, so the work grows with the
+    unit's length, not its square.
     """
     terms = []
     line_terms = []
     inline_verbs = []
     lines_with_term: set[int] = set()
+    line_start, scanned, line_has_text = start, start, False
     for verb in _DEFINING_VERB.finditer(text, start, end):
-        line_start = max(text.rfind("\n", start, verb.start()) + 1, start)
-        if line_start in lines_with_term:
+        # the line's start and whether it holds text before the verb, from the stretch since the last verb
+        stretch = text[scanned : verb.start()]
+        newline = stretch.rfind("\n")
+        if newline != -1:
+            line_start, line_has_text = scanned + newline + 1, bool(stretch[newline + 1 :].strip())
+        else:
+            line_has_text = line_has_text or bool(stretch.strip())
+        scanned = verb.start()
+        if line_start in lines_with_term or not line_has_text:
             continue
-        line_head = text[line_start : verb.start()].strip()
         # Malabo: one definition per line, "Child pornography means ...".
+        line_head = text[line_start : verb.start()].strip() if verb.start() - line_start <= _LINE_TERM_CHARS else ""
         if (
             line_start > start
             and line_head
@@ -229,7 +239,7 @@ def _unquoted_terms(text: str, start: int, end: int) -> list[tuple[str, int]]:
         ):
             line_terms.append((line_head.rstrip(":").strip(), line_start))
             lines_with_term.add(line_start)
-        elif line_head:
+        else:
             inline_verbs.append(verb)
     if len(line_terms) >= 3:
         return line_terms
@@ -263,24 +273,51 @@ def _unquoted_terms(text: str, start: int, end: int) -> list[tuple[str, int]]:
             choices.append((term, window_start + first.start()))
         if not choices:
             continue
-        used = [c for c in choices if all(_used_outside(text, part, start, end) for part in c[0].split(" or "))]
+        used = [c for c in choices if all(term_use.outside(part, start, end) for part in c[0].split(" or "))]
         terms.append(used[-1] if used else choices[0])
     return terms
 
 
 _HEAD_WINDOW = 240  # characters before a defining verb that can hold its term and a clause
+_LINE_TERM_CHARS = 300  # a line head longer than this is no one-line term ("Child pornography means")
+# Characters TermUse may search, per character of the document: the corpus needs at most
+# 124 (NZ Intelligence and Security Act 2017), so real statutes never reach it.
+TERM_SEARCH_PER_CHAR = 256
 _LIST_BEFORE_VERB = re.compile(r",?\s*—\s*(?:\(a\)|a)\s*$")
 _CLAUSE_BEFORE_VERB = re.compile(r",\s*(?:in relation to|with respect to|in respect of)[^;]{0,160},?\s*$")
 
 
-def _used_outside(text: str, phrase: str, start: int, end: int) -> bool:
-    """``phrase`` occurs in ``text`` before ``start`` or after ``end`` (no copy of the text is made)."""
-    return text.find(phrase, 0, start) != -1 or text.find(phrase, end) != -1
+class TermUse:
+    """Whether a phrase occurs in a document outside a span, searched under a budget.
+
+    One per document (:func:`provrisk.segment.segment_statute` makes it). At
+    most :data:`TERM_SEARCH_PER_CHAR` characters per character of the document
+    are searched in all; once they are spent, every phrase counts as unused
+    (the shortest candidate term is then taken), so a document with many
+    unquoted definitions costs time linear in its length.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.budget = TERM_SEARCH_PER_CHAR * max(len(text), 1)
+
+    def outside(self, phrase: str, start: int, end: int) -> bool:
+        """``phrase`` occurs before ``start`` or after ``end`` (False once the budget is spent)."""
+        text = self.text
+        for low, high in ((0, start), (end, len(text))):
+            if self.budget <= 0:
+                return False
+            found = text.find(phrase, low, high)
+            self.budget -= (found + len(phrase) - low) if found != -1 else high - low
+            if found != -1:
+                return True
+        return False
 
 
 class _TreeBuilder:
-    def __init__(self, text: str, root: Node, bare: bool, definitional: bool) -> None:
+    def __init__(self, text: str, root: Node, bare: bool, definitional: bool, term_use: TermUse) -> None:
         self.text = text
+        self.term_use = term_use
         self.root = root
         self.bare = bare
         self.definitional = definitional
@@ -292,7 +329,7 @@ class _TreeBuilder:
         root = self.root
         candidates = _candidates(self.text, root.label_end, root.end, self.bare)
         body = self.text[root.label_end : root.end]
-        terms = _unlabelled_terms(self.text, root.label_end, root.end, unquoted=self.definitional) if self.definitional or self._has_quoted_definitions(root, body) else []
+        terms = _unlabelled_terms(self.text, root.label_end, root.end, self.definitional, self.term_use) if self.definitional or self._has_quoted_definitions(root, body) else []
         labelled_starts = {c.label_end for c in candidates}
         term_events = [(pos, term) for term, pos in terms if not self._right_after_label(pos, labelled_starts)]
         blocks = (
@@ -334,7 +371,8 @@ class _TreeBuilder:
 
     @staticmethod
     def _right_after_label(position: int, label_ends: set[int]) -> bool:
-        return any(0 <= position - end <= 2 for end in label_ends)
+        # a set lookup per offset, not a scan of every label: a unit can hold thousands of each
+        return any(position - gap in label_ends for gap in range(3))
 
     def _place(self, candidate: _Candidate, next_label: str | None = None) -> None:
         options = readings(candidate.label)
@@ -441,7 +479,13 @@ def _truncate(node: Node, cut: int) -> None:
         _truncate(child, cut)
 
 
-def build_unit_tree(text: str, body_start: int, end: int, *, bare: bool, definitional: bool) -> Node:
-    """Parse the enumerated structure of the unit body ``text[body_start:end]``."""
+def build_unit_tree(
+    text: str, body_start: int, end: int, *, bare: bool, definitional: bool, term_use: TermUse | None = None
+) -> Node:
+    """Parse the enumerated structure of the unit body ``text[body_start:end]``.
+
+    ``term_use``: the document's search budget for unquoted defined terms (one for
+    all the units of a document keeps the document's work linear; default: a new one).
+    """
     root = Node(None, None, body_start, end, body_start)
-    return _TreeBuilder(text, root, bare, definitional).build()
+    return _TreeBuilder(text, root, bare, definitional, term_use or TermUse(text)).build()

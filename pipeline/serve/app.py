@@ -15,8 +15,13 @@ Settings (:class:`ServeSettings`, read from the environment by default):
 ``PROVRISK_MAX_UPLOAD_MB`` (default the project's ``max_input_mb``, 50),
 ``PROVRISK_REQUEST_TIMEOUT_S`` (60), ``PROVRISK_API_TOKEN`` (unset: no auth),
 ``PROVRISK_KEEP_UPLOADS`` (unset: uploads are not kept),
-``PROVRISK_SCORING_THREADS`` (4), ``PROVRISK_MAX_IN_FLIGHT`` (32: enough to queue, not refuse, a room of 20 analysts; at most 32 uploads are held in memory at once)
+``PROVRISK_SCORING_PROCESSES`` (the number of CPUs), ``PROVRISK_MAX_IN_FLIGHT`` (32: enough to queue, not refuse, a room of 20 analysts; at most 32 uploads are held in memory at once)
 and ``PROVRISK_OCR`` (never; auto or force read scanned PDF pages with Tesseract, seconds per page).
+
+Scoring runs in worker processes (:mod:`provrisk.serve.workers`, tasks in
+:mod:`provrisk.serve.scoring`), never in the server process: the server reads
+requests, hands each document to a worker and sends back the body the worker
+rendered.
 
 Privacy: an upload is read into memory, scored and dropped with the response;
 nothing is written to disk and nothing but the model is shared between
@@ -26,16 +31,17 @@ readable by the server's user only; the log line "kept upload" pairs that uuid
 with the upload's sanitised name.
 
 Limits: bodies over the upload limit are refused with 413 without being read
-to the end; scoring that takes longer than the timeout answers 504 (the work
-finishes in its thread, which stays counted against ``PROVRISK_SCORING_THREADS``
-until then, so runaway documents cannot pile up); more than
-``PROVRISK_MAX_IN_FLIGHT`` scoring requests at once answer 503. Slow clients
-and TLS are for a reverse proxy in front of the service.
+to the end; a request not answered within the timeout (waiting for a worker
+included) answers 504 and its worker is killed, so its CPU is free at once;
+a document still scoring after a second runs at low priority, and one more
+than ``PROVRISK_SCORING_PROCESSES`` such documents at once answers 503; more than
+``PROVRISK_MAX_IN_FLIGHT`` scoring requests at once answer 503. Every failure a
+client can cause answers 4xx with one line of JSON. Slow clients and TLS are
+for a reverse proxy in front of the service.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
@@ -45,7 +51,6 @@ import secrets
 import time
 import uuid
 from base64 import b64encode
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import Enum
@@ -61,11 +66,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import provrisk
 from provrisk.errors import ConfigError, InputError
-from provrisk.ingest import ingest_bytes
-from provrisk.models.artifacts import METADATA, MODELS_DIR, LoadedModel, load_model_dir
-from provrisk.score.formats import report_csv, report_json
-from provrisk.score.report import instrument_id_for, score_ingested
+from provrisk.models.artifacts import METADATA, MODELS_DIR, resolve_model_dir
+from provrisk.serve.scoring import SETUP, TASK
 from provrisk.serve.upload import RequestRefused, Upload, read_json_text, read_multipart_file
+from provrisk.serve.workers import JobRefused, WorkerDied, WorkerPool, Zygote, zygote_for
 from provrisk.settings import get_settings
 from provrisk.taxonomy import load_taxonomy
 
@@ -73,10 +77,8 @@ logger = logging.getLogger("provrisk.serve")
 
 PAGE_PATH = Path(__file__).parent / "static" / "index.html"
 UPLOAD_FIELD = "file"
-# A statute small enough to score in milliseconds, scored once at startup so the
-# lazily built, process-wide caches (spaCy tokenizer and cue matchers, taxonomy)
-# exist before concurrent requests could race to build them.
-WARM_UP_STATUTE = b"1. Interception\nAn authorised officer may intercept any communication without a warrant.\n"
+# Routes anyone may call, token or not (SECURITY.md lists them; a test holds the two together).
+OPEN_ROUTES = ("/", "/healthz", "/docs", "/openapi.json")
 
 
 class ServeSettings(BaseModel):
@@ -87,7 +89,7 @@ class ServeSettings(BaseModel):
     request_timeout_s: float = Field(60.0, gt=0)
     api_token: str | None = None
     keep_uploads_dir: Path | None = None
-    scoring_threads: int = Field(4, ge=1)
+    scoring_processes: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     max_in_flight: int = Field(32, ge=1)
     # OCR takes seconds a page and runs Tesseract per page: off unless the operator turns it on
     ocr: Literal["never", "auto", "force"] = "never"
@@ -95,6 +97,9 @@ class ServeSettings(BaseModel):
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> ServeSettings:
         environ = os.environ if environ is None else environ
+        if environ.get("PROVRISK_SCORING_THREADS", "").strip():
+            raise ConfigError("PROVRISK_SCORING_THREADS is no longer read: scoring runs in processes, "
+                              "set PROVRISK_SCORING_PROCESSES instead")
         values: dict = {}
         readers = {
             "PROVRISK_MODEL": ("model", str),
@@ -102,7 +107,7 @@ class ServeSettings(BaseModel):
             "PROVRISK_REQUEST_TIMEOUT_S": ("request_timeout_s", float),
             "PROVRISK_API_TOKEN": ("api_token", str),
             "PROVRISK_KEEP_UPLOADS": ("keep_uploads_dir", Path),
-            "PROVRISK_SCORING_THREADS": ("scoring_threads", int),
+            "PROVRISK_SCORING_PROCESSES": ("scoring_processes", int),
             "PROVRISK_MAX_IN_FLIGHT": ("max_in_flight", int),
             "PROVRISK_OCR": ("ocr", str),
         }
@@ -129,19 +134,12 @@ class ReportFormat(str, Enum):
 
 @dataclass
 class ScoringService:
-    """What requests share: the settings, the loaded model and the threads that score."""
+    """What requests share: the settings, the model's description and the worker processes that score."""
 
     settings: ServeSettings
-    model: LoadedModel
-    executor: ThreadPoolExecutor
+    model: dict  # name, path and metadata of the model the workers loaded
+    pool: WorkerPool
     in_flight: int = 0
-
-    def score_upload(self, upload: Upload) -> dict:
-        """Ingest and score one upload (runs in a scoring thread; raises InputError for a bad document)."""
-        if self.settings.keep_uploads_dir is not None:
-            self._keep(upload)
-        document = ingest_bytes(upload.data, upload.name, max_bytes=self.settings.max_upload_bytes, ocr=self.settings.ocr)
-        return score_ingested(document, self.model, instrument_id=instrument_id_for(upload.name))
 
     def _keep(self, upload: Upload) -> None:
         kept_as = uuid.uuid4().hex
@@ -151,19 +149,38 @@ class ScoringService:
             handle.write(upload.data)
         logger.info("kept upload %s as %s (%d bytes)", json.dumps(upload.name), kept_as, len(upload.data))
 
-    async def score(self, upload: Upload) -> dict:
-        """Score in a scoring thread; 504 when it takes longer than the request timeout."""
-        # A dedicated executor rather than anyio's to_thread: anyio waits for a
-        # cancelled thread to finish, which would hold the 504 back until scoring ends.
-        future = asyncio.get_running_loop().run_in_executor(self.executor, self.score_upload, upload)
+    async def score(self, upload: Upload, report_format: str) -> tuple[dict, bytes]:
+        """The rendered report and what the worker says about it; RequestRefused (4xx, 5xx) when there is none."""
+        if self.settings.keep_uploads_dir is not None:
+            self._keep(upload)
+        header = {"name": upload.name, "format": report_format, "max_bytes": self.settings.max_upload_bytes,
+                  "ocr": self.settings.ocr}
         try:
-            return await asyncio.wait_for(future, self.settings.request_timeout_s)
-        except TimeoutError:
+            answer, body = await self.pool.run(header, upload.data, self.settings.request_timeout_s)
+        except JobRefused as refused:
+            if refused.status == 504:
+                raise RequestRefused(
+                    504,
+                    f"{upload.name}: scoring took longer than the server's limit of "
+                    f"{self.settings.request_timeout_s:g} s; split the document into parts and score each",
+                ) from None
             raise RequestRefused(
-                504,
-                f"{upload.name}: scoring took longer than the server's limit of "
-                f"{self.settings.request_timeout_s:g} s; split the document into parts and score each",
+                503, f"{upload.name}: the server is busy scoring other long documents; try again in a minute"
             ) from None
+        except WorkerDied as died:
+            logger.error("scoring %s: %s", json.dumps(upload.name), died)
+            raise RequestRefused(
+                500, f"{upload.name}: the scoring process stopped unexpectedly (out of memory?); the server log has details"
+            ) from None
+        if answer["status"] == 500:
+            logger.error("unexpected failure scoring %s: %s (traceback above)", json.dumps(upload.name), answer["error"])
+            raise RequestRefused(
+                500, f"{upload.name}: {answer['error'].replace('unexpected failure', 'unexpected failure while scoring')}; "
+                "the server log has details"
+            )
+        if answer["status"] != 200:
+            raise RequestRefused(answer["status"], answer["error"])
+        return answer, body
 
 
 def _service(request: Request) -> ScoringService:
@@ -219,31 +236,43 @@ ERROR_RESPONSE = {
 }
 
 
-def create_app(settings: ServeSettings | None = None, *, model: LoadedModel | None = None) -> FastAPI:
-    """The service. ``model``: an already loaded model to serve instead of loading ``settings.model``."""
+def start_scoring(model: str | Path | None) -> Zygote:
+    """The process that loads ``model`` and forks the scoring workers (ConfigError, one line, if it cannot load it).
+
+    Started once per server process and model; :func:`create_app` reuses it.
+    """
+    return zygote_for(SETUP, str(resolve_model_dir(model).resolve()))
+
+
+def create_app(settings: ServeSettings | None = None, *, task: str = TASK) -> FastAPI:
+    """The service. ``task``: the worker's task, ``"module:function"`` (see :mod:`provrisk.serve.scoring`)."""
     settings = settings or ServeSettings.from_env()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        loaded = model if model is not None else load_model_dir(settings.model)
+        zygote = start_scoring(settings.model)
         if settings.keep_uploads_dir is not None:
             settings.keep_uploads_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        executor = ThreadPoolExecutor(max_workers=settings.scoring_threads, thread_name_prefix="provrisk-score")
-        score_ingested(ingest_bytes(WARM_UP_STATUTE, "warm-up.txt"), loaded)
-        app.state.service = ScoringService(settings, loaded, executor)
+        pool = WorkerPool(zygote, task, settings.scoring_processes)
+        await pool.start()
+        app.state.service = ScoringService(settings, zygote.info, pool)
         logger.info(
-            "serving model %s; uploads up to %s bytes; timeout %g s; auth %s; uploads %s",
-            loaded.name,
+            "serving model %s with %d scoring processes; uploads up to %s bytes; timeout %g s; auth %s; uploads %s",
+            zygote.info["name"],
+            settings.scoring_processes,
             settings.max_upload_bytes,
             settings.request_timeout_s,
             "on" if settings.api_token else "off",
             f"kept in {settings.keep_uploads_dir}" if settings.keep_uploads_dir else "not kept",
         )
         yield
-        executor.shutdown(wait=False, cancel_futures=True)
+        await pool.close()
 
     app = FastAPI(
         title="provrisk",
+        # No ReDoc and no OAuth2 redirect page: the service has no OAuth flow, and every open route is in OPEN_ROUTES.
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
         version=provrisk.__version__,
         description=(
             "Flags human-rights risk features in cybercrime and surveillance legislation, provision by provision. "
@@ -261,7 +290,7 @@ def create_app(settings: ServeSettings | None = None, *, model: LoadedModel | No
     @app.get("/healthz", tags=["service"])
     def healthz(request: Request) -> dict:
         """Liveness: the model is loaded and the service answers."""
-        return {"status": "ok", "model": _service(request).model.name, "version": provrisk.__version__}
+        return {"status": "ok", "model": _service(request).model["name"], "version": provrisk.__version__}
 
     app.add_api_route("/healthz", healthz, methods=["HEAD"], include_in_schema=False)
 
@@ -306,7 +335,7 @@ def create_app(settings: ServeSettings | None = None, *, model: LoadedModel | No
     def models(request: Request) -> dict:
         """The model scoring requests, with its cross-validated metrics, and the models installed under models/."""
         loaded = _service(request).model
-        return {"loaded": _model_summary(loaded.name, loaded.metadata), "available": _installed_models()}
+        return {"loaded": _model_summary(loaded["name"], loaded["metadata"]), "available": _installed_models()}
 
     app.include_router(v1)
     return app
@@ -324,28 +353,16 @@ async def _score_request(request: Request, service: ScoringService, report_forma
             415, f'send the statute as multipart/form-data in a field "{UPLOAD_FIELD}", or as JSON {{"text": ...}}'
         )
     started = time.perf_counter()
-    try:
-        document = await service.score(upload)
-    except (InputError, RequestRefused):
-        raise
-    except Exception as error:
-        logger.exception("unexpected failure scoring %s", json.dumps(upload.name))
-        raise RequestRefused(
-            500, f"{upload.name}: unexpected failure while scoring ({type(error).__name__}); the server log has details"
-        ) from None
-    profile = document["profile"]
+    answer, body = await service.score(upload, report_format.value)
     logger.info(
         "scored %s: %d bytes, %d provisions, %d flagged, %.2f s",
-        json.dumps(upload.name), len(upload.data), profile["provisions"], profile["flagged"], time.perf_counter() - started,
+        json.dumps(upload.name), len(upload.data), answer["provisions"], answer["flagged"], time.perf_counter() - started,
     )
+    headers = None
     if report_format == ReportFormat.csv:
-        filename = f"{document['instrument']['id']}-provrisk.csv"  # instrument ids are [a-z0-9-] only
-        return Response(
-            report_csv(document),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
-    return Response(report_json(document), media_type="application/json")
+        # instrument ids are [a-z0-9-] only
+        headers = {"Content-Disposition": f'attachment; filename="{answer["instrument_id"]}-provrisk.csv"'}
+    return Response(body, media_type=answer["media_type"], headers=headers)
 
 
 def _model_summary(name: str, metadata: dict) -> dict:

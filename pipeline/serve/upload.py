@@ -6,6 +6,11 @@ object ``{"text": "...", "name": "optional.txt"}``; and the size limit in bytes.
 Output: an :class:`Upload` (a display-safe name and the document's bytes), or
 :class:`RequestRefused` carrying the HTTP status and a one-line message.
 
+A request a client got wrong is refused with a 4xx and one line: a multipart
+boundary that is not 1 to 70 characters of RFC 2046's alphabet (400), JSON
+that is not valid or whose ``text`` holds a lone surrogate (422). A lone
+surrogate in a name is shown as ``?``, like a control character.
+
 Starlette's own form parser spools files over 1 MB to a temporary file and
 reads the whole body before the handler sees it, so an upload of any size would
 land on disk first. This module parses the multipart stream itself: the body is
@@ -30,8 +35,12 @@ from provrisk.ingest import human_size
 # (or JSON syntax) on top of the document itself.
 BODY_OVERHEAD_BYTES = 64 * 1024
 DEFAULT_TEXT_NAME = "text.txt"
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# Control characters, line separators, and lone surrogates (which no encoder will write).
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]+")
 _MAX_NAME_CHARS = 200
+# RFC 2046: a boundary is 1 to 70 characters of this alphabet, and does not end in a space.
+MAX_BOUNDARY_CHARS = 70
+_BOUNDARY = re.compile(rb"[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]")
 
 
 @dataclass(frozen=True)
@@ -143,12 +152,18 @@ async def read_multipart_file(request: Request, field: str, limit: int) -> Uploa
     boundary = params.get(b"boundary")
     if not boundary:
         raise RequestRefused(400, "multipart upload without a boundary in its Content-Type header")
+    if not _BOUNDARY.fullmatch(boundary):
+        raise RequestRefused(
+            400,
+            f"malformed multipart upload: the boundary must be 1 to {MAX_BOUNDARY_CHARS} letters, digits "
+            f"or '()+_,-./:=? (RFC 2046); this one has {len(boundary)} characters",
+        )
     body_limit = limit + BODY_OVERHEAD_BYTES
     declared = _declared_length(request)
     collector = _FileFieldCollector(field, limit, body_too_large=declared is not None and declared > body_limit)
     try:
         parser = MultipartParser(boundary, collector.callbacks())
-    except FormParserError as error:  # RFC 2046: a boundary is at most 70 characters
+    except FormParserError as error:
         raise RequestRefused(400, f"malformed multipart upload ({error})") from None
     received = 0
     try:
@@ -197,7 +212,12 @@ async def read_json_text(request: Request, limit: int) -> Upload:
     if name is not None and not isinstance(name, str):
         raise RequestRefused(422, 'JSON field "name" must be a string')
     safe_name = display_name(name, default=DEFAULT_TEXT_NAME)
-    data = payload["text"].encode("utf-8")
+    try:
+        data = payload["text"].encode("utf-8")
+    except UnicodeEncodeError as error:  # JSON can escape a lone surrogate ("\ud800"), which is not text
+        raise RequestRefused(
+            422, f'{safe_name}: JSON field "text" is not valid Unicode: a lone surrogate at character {error.start}'
+        ) from None
     if len(data) > limit:
         raise too_large(safe_name, limit)
     return Upload(safe_name, data)

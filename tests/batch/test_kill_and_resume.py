@@ -65,12 +65,13 @@ def test_sigkill_mid_run_then_rerun_equals_an_uninterrupted_run(tmp_path):
     process = subprocess.Popen(_batch_command(source, killed), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                start_new_session=True)
     deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and not list((killed / "reports").glob("*.json")):
+    # reports/<id>.sha256 is written last: it marks a statute as done
+    while time.monotonic() < deadline and not list((killed / "reports").glob("*.sha256")):
         time.sleep(0.05)
     # SIGKILL the whole process group (the batch and its worker) once some but not all reports exist.
     os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
-    finished_before = len(list((killed / "reports").glob("*.json")))
+    finished_before = len(list((killed / "reports").glob("*.sha256")))
     assert 1 <= finished_before < 6, "the kill must land mid-run"
     assert not (killed / "index.html").exists()
 

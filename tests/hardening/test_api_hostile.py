@@ -8,7 +8,7 @@
   refused with 413 after reading about as much as the limit allows, never
   buffered: these requests go straight to the ASGI app with a receive() that
   counts what it hands out (TestClient would read the whole body first).
-- Malformed multipart (including an over-long boundary), wrong content types
+- Malformed multipart, wrong content types
   and hostile JSON (100,000 levels deep, a 5,000-digit integer) get a 4xx
   with one line, never a 500.
 - Concurrent oversized uploads are all refused and leave the service usable.
@@ -16,6 +16,16 @@
   scores, and locks nobody out.
 - Upload names with path traversal, NUL and absolute paths are echoed as one
   safe component; nothing is written outside the keep-uploads folder.
+- Every client-caused failure is a one-line 4xx: a lone surrogate in the JSON
+  text (422; in the name it is shown as "?"), a provision over 1,000,000
+  characters (422), and, in property tests, any JSON value, any Unicode and
+  any multipart file name.
+- A multipart boundary is accepted exactly as SECURITY.md says (1 to 70
+  characters of RFC 2046's alphabet), and the routes open without a token are
+  exactly the ones SECURITY.md lists (no /redoc, no /docs/oauth2-redirect).
+
+Workers cannot be monkeypatched from here (they are other processes): tests
+that need a slow, failing or recording worker serve tests/serve/tasks.py.
 """
 
 from __future__ import annotations
@@ -31,11 +41,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-import provrisk.serve.app as serve_app
-from provrisk.models.artifacts import load_model_dir
 from provrisk.serve.app import ServeSettings, create_app
+from provrisk.serve.scoring import TASK
 from provrisk.serve.upload import BODY_OVERHEAD_BYTES
+from tests.serve import tasks
 
 STATUTE = (
     b"1. Interception\nAn authorised officer may intercept any communication without a warrant.\n\n"
@@ -46,13 +58,8 @@ GIGABYTE = 1024**3
 CHUNK = 64 * 1024
 
 
-@pytest.fixture(scope="module")
-def model():
-    return load_model_dir()
-
-
-def client_with(model, **settings) -> TestClient:
-    return TestClient(create_app(ServeSettings(**settings), model=model), raise_server_exceptions=False)
+def client_with(task: str = TASK, **settings) -> TestClient:
+    return TestClient(create_app(ServeSettings(**settings), task=task), raise_server_exceptions=False)
 
 
 def multipart(content: bytes = STATUTE, disposition: bytes = b'form-data; name="file"; filename="act.txt"') -> bytes:
@@ -65,38 +72,23 @@ def one_line_error(response) -> str:
     return error
 
 
+def instruction(padding: int = 0, **what) -> bytes:
+    """An upload that tells tests.serve.tasks.instructed what to do (JSON, padded with spaces to ``padding`` bytes)."""
+    text = json.dumps(what)
+    return (text + " " * max(0, padding - len(text))).encode()
+
+
+def recorded(folder: Path) -> list[str]:
+    """The upload names a worker ran instructions for."""
+    return sorted(path.name.rsplit(".", 1)[0] for path in folder.iterdir())
+
+
 # --- timeouts leave nothing behind -------------------------------------------------------------------
-
-
-class SlowScoring:
-    """Stands in for score_ingested: takes ``seconds``, and says when every call has finished."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.running = 0
-        self.calls = 0
-        self._lock = threading.Lock()
-
-    def __call__(self, *args, **kwargs):
-        with self._lock:
-            self.running += 1
-            self.calls += 1
-        try:
-            time.sleep(self.seconds)
-        finally:
-            with self._lock:
-                self.running -= 1
-
-    def wait_idle(self, timeout: float = 10) -> None:
-        deadline = time.monotonic() + timeout
-        while self.running and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert not self.running
 
 
 @pytest.fixture
 def private_tempdir(tmp_path, monkeypatch) -> Path:
-    """An empty folder that the tempfile module uses for everything during the test."""
+    """An empty folder that the tempfile module of the server process uses for everything during the test."""
     folder = tmp_path / "tmp"
     folder.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(folder))
@@ -106,54 +98,46 @@ def private_tempdir(tmp_path, monkeypatch) -> Path:
 
 def _timed_out_uploads(client: TestClient) -> list[bytes]:
     # 2 MB: past the 1 MB at which Starlette's own form parser would spool to a temporary file
-    big = STATUTE + b"A person commits an offence.\n" * (2 * 1024 * 1024 // 29)
-    uploads = [big, STATUTE]
+    uploads = [instruction(2 * 1024 * 1024, seconds=5), instruction(seconds=5)]
     for data in uploads:
         response = client.post("/v1/score", files={"file": ("slow.txt", data)})
         assert response.status_code == 504, response.text
-    response = client.post("/v1/score", json={"text": "1. Title\nA person commits an offence.", "name": "slow.txt"})
+    text = instruction(seconds=5).decode()
+    response = client.post("/v1/score", json={"text": text, "name": "slow.txt"})
     assert response.status_code == 504
-    return uploads + [b"1. Title\nA person commits an offence."]
+    return uploads + [text.encode()]
 
 
-def test_timed_out_requests_leave_no_temporary_files(model, monkeypatch, private_tempdir):
-    slow = SlowScoring(1.0)
-    with client_with(model, request_timeout_s=0.2) as client:
-        monkeypatch.setattr(serve_app, "score_ingested", slow)
+def test_timed_out_requests_leave_no_temporary_files(private_tempdir):
+    with client_with(tasks.TASK, request_timeout_s=0.2) as client:
         _timed_out_uploads(client)
-        slow.wait_idle()
-        assert slow.calls == 3
     assert list(private_tempdir.iterdir()) == []
 
 
-def test_timed_out_requests_keep_only_complete_uploads_under_random_names(model, monkeypatch, private_tempdir, tmp_path):
+def test_timed_out_requests_keep_only_complete_uploads_under_random_names(private_tempdir, tmp_path):
     kept_dir = tmp_path / "kept"
-    slow = SlowScoring(1.0)
-    with client_with(model, request_timeout_s=0.2, keep_uploads_dir=kept_dir) as client:
-        monkeypatch.setattr(serve_app, "score_ingested", slow)
+    with client_with(tasks.TASK, request_timeout_s=0.2, keep_uploads_dir=kept_dir) as client:
         uploads = _timed_out_uploads(client)
-        slow.wait_idle()
     kept = sorted(kept_dir.iterdir())
     assert sorted(path.read_bytes() for path in kept) == sorted(uploads)
     assert all(re.fullmatch(r"[0-9a-f]{32}", path.name) and path.stat().st_mode & 0o777 == 0o600 for path in kept)
     assert list(private_tempdir.iterdir()) == []
 
 
-def test_request_timed_out_while_queued_is_never_scored(model, monkeypatch):
-    # One scoring thread, busy: the second request's 504 comes while it waits,
-    # and its work is cancelled rather than run for nobody later.
-    slow = SlowScoring(1.0)
-    with client_with(model, request_timeout_s=0.3, scoring_threads=1) as client:
-        monkeypatch.setattr(serve_app, "score_ingested", slow)
-        first = threading.Thread(target=lambda: client.post("/v1/score", files={"file": ("a.txt", STATUTE)}))
+def test_request_timed_out_while_queued_is_never_scored(tmp_path):
+    # One scoring process, busy: the second request's 504 comes while it waits,
+    # and it is never handed to a worker, not even once the first is done.
+    with client_with(tasks.TASK, request_timeout_s=0.5, scoring_processes=1) as client:
+        first = threading.Thread(target=lambda: client.post(
+            "/v1/score", files={"file": ("a.txt", instruction(seconds=0.9, record=str(tmp_path)))}))
         first.start()
-        while not slow.running:
+        while not list(tmp_path.iterdir()):
             time.sleep(0.01)
-        assert client.post("/v1/score", files={"file": ("b.txt", STATUTE)}).status_code == 504
+        queued = client.post("/v1/score", files={"file": ("b.txt", instruction(record=str(tmp_path)))})
         first.join(10)
-        slow.wait_idle()
-        time.sleep(0.2)
-    assert slow.calls == 1
+        time.sleep(0.5)
+    assert queued.status_code == 504
+    assert recorded(tmp_path) == ["a.txt"]
 
 
 # --- bodies far over the limit are never buffered ----------------------------------------------------
@@ -206,8 +190,8 @@ LIMIT = 1024 * 1024
 
 
 @pytest.fixture(scope="module")
-def limited_app(model):
-    with client_with(model, max_upload_bytes=LIMIT) as client:
+def limited_app():
+    with client_with(max_upload_bytes=LIMIT) as client:
         yield client.app
 
 
@@ -230,8 +214,8 @@ def test_one_gigabyte_body_is_413_after_reading_at_most_the_limit(limited_app, h
     assert time.monotonic() - started < 5
 
 
-def test_body_is_not_read_when_the_token_is_wrong(model):
-    with client_with(model, api_token="s3cret-token") as client:
+def test_body_is_not_read_when_the_token_is_wrong():
+    with client_with(api_token="s3cret-token") as client:
         headers = {"content-type": MULTIPART, "authorization": "Bearer guess"}
         status, _, consumed = call_app(client.app, headers, _endless(GIGABYTE, FILE_HEAD))
     assert status == 401
@@ -271,23 +255,23 @@ def test_body_is_not_read_when_the_token_is_wrong(model):
         "JSON broken UTF-16",
     ],
 )
-def test_malformed_requests_get_a_one_line_4xx(model, body, content_type, status, words):
-    with client_with(model) as client:
+def test_malformed_requests_get_a_one_line_4xx(body, content_type, status, words):
+    with client_with() as client:
         response = client.post("/v1/score", content=body, headers={"content-type": content_type} if content_type else {})
     assert response.status_code == status, response.text
     assert words in one_line_error(response)
 
 
-def test_ten_thousand_extra_form_fields_are_skipped_not_kept(model):
+def test_ten_thousand_extra_form_fields_are_skipped_not_kept():
     fields = b"".join(b'--B\r\nContent-Disposition: form-data; name="f%d"\r\n\r\nvalue\r\n' % i for i in range(10_000))
-    with client_with(model) as client:
+    with client_with() as client:
         response = client.post("/v1/score", content=fields + multipart(), headers={"content-type": MULTIPART})
     assert response.status_code == 200, response.text
     assert response.json()["instrument"]["source"] == "act.txt"
 
 
-def test_deeply_nested_json_is_a_4xx(model):
-    with client_with(model) as client:
+def test_deeply_nested_json_is_a_4xx():
+    with client_with() as client:
         response = client.post(
             "/v1/score", content=b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
             headers={"content-type": "application/json"},
@@ -295,39 +279,157 @@ def test_deeply_nested_json_is_a_4xx(model):
     assert 400 <= response.status_code < 500
 
 
-def test_json_integer_of_five_thousand_digits_is_a_4xx(model):
-    with client_with(model) as client:
+def test_json_integer_of_five_thousand_digits_is_a_4xx():
+    with client_with() as client:
         response = client.post(
             "/v1/score", content=b'{"text": ' + b"1" * 5000 + b"}", headers={"content-type": "application/json"}
         )
     assert 400 <= response.status_code < 500
 
 
-def test_overlong_multipart_boundary_is_a_4xx(model):
-    boundary = "x" * 300
-    body = multipart().replace(b"--B", f"--{boundary}".encode())
-    with client_with(model) as client:
+@pytest.mark.parametrize(
+    ("boundary", "status"),
+    [("B", 200), ("x" * 70, 200), ("a'()+_,-./:=? z", 200), ("x" * 71, 400), ("x" * 300, 400),
+     ("ends-in-space ", 400), ("semi;colon", 400), ("nul\x00byte", 400), ("é-accent", 400)],
+    ids=["1 char", "70 chars", "every allowed character", "71 chars", "300 chars", "trailing space", "semicolon", "NUL",
+         "non-ASCII"],
+)
+def test_multipart_boundary_follows_rfc_2046_as_security_md_says(boundary, status):
+    """SECURITY.md: a boundary must be 1 to 70 characters of RFC 2046's alphabet; anything else is a 400."""
+    body = multipart().replace(b"--B", b"--" + boundary.encode("utf-8"))
+    with client_with() as client:
         response = client.post(
-            "/v1/score", content=body, headers={"content-type": f"multipart/form-data; boundary={boundary}"}
+            "/v1/score", content=body,
+            headers={"content-type": f'multipart/form-data; boundary="{boundary}"'.encode("utf-8")},
         )
-    assert 400 <= response.status_code < 500
+    assert response.status_code == status, response.text
+    if status == 400:
+        assert "boundary must be 1 to 70" in one_line_error(response)
+
+
+# --- text that is not Unicode, provisions longer than the tokenizer reads ---------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"text": "1. Title\\nA person \\ud800 commits an offence."}',
+        b'{"text": "\\udfff"}',
+        b'{"text": "1. Title\\nOffence \\udc00\\ud800."}',
+    ],
+    ids=["high surrogate", "low surrogate alone", "reversed pair"],
+)
+def test_lone_surrogate_in_text_is_a_one_line_422_before_scoring(body, tmp_path):
+    with client_with() as client:
+        response = client.post("/v1/score", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert 'JSON field "text" is not valid Unicode: a lone surrogate' in one_line_error(response)
+
+
+def test_lone_surrogate_in_name_is_shown_as_a_question_mark(caplog):
+    body = b'{"text": "1. Title\\nA person commits an offence.", "name": "act\\ud800.txt"}'
+    with client_with() as client:
+        response = client.post("/v1/score", content=body, headers={"content-type": "application/json"})
+        as_csv = client.post("/v1/score?format=csv", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 200, response.text
+    assert response.json()["instrument"]["source"] == "act?.txt"
+    assert as_csv.status_code == 200 and 'filename="act-provrisk.csv"' in as_csv.headers["content-disposition"]
+    assert "Traceback" not in caplog.text
+
+
+def test_provision_over_a_million_characters_is_a_one_line_422(caplog):
+    text = "1. Title\nA person who " + "word " * 210_000 + "commits an offence.\n"
+    with client_with() as client:
+        response = client.post("/v1/score", json={"text": text, "name": "long.txt"})
+    assert response.status_code == 422, response.text
+    assert one_line_error(response) == (
+        "long.txt: provision s. 1 is 1,050,032 characters long; provrisk reads provisions of up to 1,000,000 "
+        "characters (is most of the text one block without section numbers?)"
+    )
+    assert "Traceback" not in caplog.text
+
+
+# Any JSON value, and strings of any code point (lone surrogates included), in every field a client controls.
+_ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=40)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | _ANY_TEXT,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(_ANY_TEXT, children, max_size=4),
+    max_leaves=12,
+)
+_BODIES = st.one_of(
+    _JSON,
+    st.fixed_dictionaries({"text": _JSON}, optional={"name": _JSON}),
+    st.fixed_dictionaries({"text": _ANY_TEXT.map(lambda words: "1. Title\nA person " + words + " commits an offence.")},
+                          optional={"name": _ANY_TEXT}),
+)
+
+
+@pytest.fixture(scope="module")
+def property_client():
+    with client_with() as client:
+        yield client
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=_BODIES, report_format=st.sampled_from(["json", "csv", "xml", ""]), ascii_only=st.booleans())
+def test_any_json_and_any_unicode_gets_a_report_or_a_one_line_4xx(property_client, body, report_format, ascii_only):
+    encoded = json.dumps(body, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    response = property_client.post(
+        "/v1/score", params={"format": report_format}, content=encoded, headers={"content-type": "application/json"}
+    )
+    assert response.status_code < 500, response.text
+    if response.status_code == 200:
+        assert report_format in ("json", "csv")
+    else:
+        assert 400 <= response.status_code < 500
+        one_line_error(response)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.binary(max_size=60), content=_ANY_TEXT)
+def test_any_multipart_file_name_and_content_gets_a_report_or_a_one_line_4xx(property_client, name, content):
+    disposition = b'form-data; name="file"; filename="' + name.replace(b'"', b"").replace(b"\r", b"").replace(b"\n", b"") + b'"'
+    data = ("1. Title\nA person " + content + " commits an offence.").encode("utf-8", "surrogatepass")
+    response = property_client.post("/v1/score", content=multipart(data, disposition), headers={"content-type": MULTIPART})
+    assert response.status_code < 500, response.text
+    if response.status_code != 200:
+        one_line_error(response)
+
+
+# --- open routes -------------------------------------------------------------------------------------
+
+
+def test_every_route_open_without_a_token_is_listed_in_security_md(repo_root):
+    """The routes a client without the token reaches are exactly OPEN_ROUTES, and SECURITY.md names each."""
+    from provrisk.serve.app import OPEN_ROUTES
+
+    def paths(routes) -> Iterator[str]:
+        for route in routes:
+            if hasattr(route, "path"):
+                yield route.path
+            else:  # a router included in the app
+                yield from paths(route.original_router.routes)
+
+    with client_with(api_token="s3cret-token") as client:
+        every = sorted(set(paths(client.app.routes)))
+        assert {"/v1/score", "/v1/labels", "/v1/models"} <= set(every)
+        reachable = [path for path in every
+                     if {client.get(path).status_code, client.post(path).status_code} - {401, 404, 405}]
+        assert sorted(reachable) == sorted(OPEN_ROUTES)
+        for closed in ("/redoc", "/docs/oauth2-redirect"):
+            assert client.get(closed).status_code == 404
+    security = (repo_root / "SECURITY.md").read_text(encoding="utf-8")
+    open_line = next(line for line in security.splitlines() if "open without a token" in line)
+    assert sorted(re.findall(r"`(/[^`]*)`", open_line)) == sorted(OPEN_ROUTES)
 
 
 # --- concurrency -----------------------------------------------------------------------------------
 
 
-def test_concurrent_oversized_uploads_are_all_refused_and_the_service_stays_usable(model, monkeypatch):
-    scored: list[str] = []
-    real_score = serve_app.score_ingested
-
-    def recording(document, *args, **kwargs):
-        scored.append(document.source)
-        return real_score(document, *args, **kwargs)
-
-    oversized = b"A person commits an offence.\n" * (3 * 1024 * 1024 // 29)
+def test_concurrent_oversized_uploads_are_all_refused_and_the_service_stays_usable(tmp_path):
+    oversized = instruction(3 * 1024 * 1024, record=str(tmp_path))
     responses: dict[int, object] = {}
-    with client_with(model, max_upload_bytes=256 * 1024, max_in_flight=16) as client:
-        monkeypatch.setattr(serve_app, "score_ingested", recording)
+    with client_with(tasks.TASK, max_upload_bytes=256 * 1024, max_in_flight=16) as client:
         start = threading.Barrier(8)
 
         def post(i: int) -> None:
@@ -343,11 +445,11 @@ def test_concurrent_oversized_uploads_are_all_refused_and_the_service_stays_usab
         for thread in threads:
             thread.join(60)
         assert client.app.state.service.in_flight == 0
-        after = client.post("/v1/score", files={"file": ("small.txt", STATUTE)})
+        after = client.post("/v1/score", files={"file": ("small.txt", instruction(record=str(tmp_path)))})
     assert sorted(response.status_code for response in responses.values()) == [413] * 8
     assert all("file too large" in one_line_error(response) for response in responses.values())
     assert after.status_code == 200
-    assert scored == ["small.txt"]
+    assert recorded(tmp_path) == ["small.txt"]
 
 
 # --- token brute force -----------------------------------------------------------------------------
@@ -364,26 +466,25 @@ def _guesses() -> list[str]:
     return guesses
 
 
-def test_token_brute_force_gets_the_same_401_every_time_and_locks_nobody_out(model, monkeypatch):
-    scored: list[str] = []
+def test_token_brute_force_gets_the_same_401_every_time_and_locks_nobody_out(tmp_path):
     answers = set()
-    with client_with(model, api_token=TOKEN) as client:
-        monkeypatch.setattr(serve_app, "score_ingested", lambda document, *a, **k: scored.append(document.source))
+    attempt = instruction(record=str(tmp_path))
+    with client_with(tasks.TASK, api_token=TOKEN) as client:
         for guess in _guesses():
             for scheme in ("Bearer", "bearer", "Basic", "Token"):
                 response = client.post(
-                    "/v1/score", files={"file": ("a.txt", STATUTE)},
+                    "/v1/score", files={"file": ("a.txt", attempt)},
                     headers={"Authorization": f"{scheme} {guess}".encode()},
                 )
                 assert response.status_code == 401, (scheme, guess[:40])
                 # one answer for every guess: nothing about the guess is echoed or leaks through
                 answers.add((response.text, response.headers["www-authenticate"]))
-        monkeypatch.undo()
+        assert recorded(tmp_path) == [], "no guess got a document scored"
         good = {"Authorization": f"Bearer {TOKEN}"}
-        accepted = client.post("/v1/score", files={"file": ("a.txt", STATUTE)}, headers=good)
+        accepted = client.post("/v1/score", files={"file": ("a.txt", attempt)}, headers=good)
     assert len(answers) == 1
-    assert scored == []
     assert accepted.status_code == 200
+    assert recorded(tmp_path) == ["a.txt"]
 
 
 # --- upload names ----------------------------------------------------------------------------------
@@ -402,10 +503,10 @@ def test_token_brute_force_gets_the_same_401_every_time_and_locks_nobody_out(mod
     ],
 )
 def test_hostile_upload_names_are_echoed_safely_and_nothing_is_written_outside_the_keep_folder(
-    model, tmp_path, filename, shown
+    tmp_path, filename, shown
 ):
     kept_dir = tmp_path / "kept"
-    with client_with(model, keep_uploads_dir=kept_dir) as client:
+    with client_with(keep_uploads_dir=kept_dir) as client:
         response = client.post(
             "/v1/score", content=multipart(disposition=b'form-data; name="file"; filename="' + filename + b'"'),
             headers={"content-type": MULTIPART},

@@ -55,6 +55,7 @@ from provrisk.errors import ConfigError, InputError
 from provrisk.ingest import DEFAULT_MAX_BYTES, ingest_bytes, ingest_file
 from provrisk.ingest.limits import MAX_XML_MARKUP
 from provrisk.models.artifacts import load_model_dir
+from provrisk.taxonomy import load_taxonomy
 
 from tests.ingest.conftest import (
     AKN_ACT,
@@ -617,7 +618,10 @@ def test_model_file_naming_an_untrusted_type_is_refused_before_loading(tmp_path,
     directory = tmp_path / "evil-model"
     directory.mkdir()
     sio.dump({"estimator": _Payload()}, directory / "model.skops")
-    (directory / "metadata.json").write_text(json.dumps({"model_type": "linear", "labels": []}), encoding="utf-8")
+    # valid metadata, so that the file's types are what is refused
+    labels = load_taxonomy().ids
+    metadata = {"model_type": "linear", "labels": labels, "thresholds": {label: 0.5 for label in labels}}
+    (directory / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
     loads: list = []
     monkeypatch.setattr(sio, "load", lambda *args, **kwargs: loads.append(args))
     with pytest.raises(ConfigError) as caught:

@@ -1,7 +1,11 @@
 """The HTTP API, through FastAPI's TestClient: every upload format, limits, auth, errors, isolation.
 
-The model is loaded once for the module and shared by every app built here;
-each test that needs other settings builds its own app around it.
+Every app built here scores in worker processes forked from one process that
+loaded the model once (see provrisk.serve.workers); the model is also loaded
+here, to compare the service's answers with predict_records. Tests that need
+a worker to be slow, to fail or to say what it did serve the task in
+tests/serve/tasks.py, which takes an upload that is a JSON object as an
+instruction.
 """
 
 from __future__ import annotations
@@ -21,15 +25,17 @@ from fastapi.testclient import TestClient
 from starlette.requests import Request
 
 import provrisk
-import provrisk.serve.app as serve_app
 from provrisk.ingest import ingest_bytes
 from provrisk.models.artifacts import load_model_dir
 from provrisk.models.predict import predict_records
 from provrisk.score.formats import CSV_COLUMNS, report_csv
 from provrisk.segment import segment_statute
-from provrisk.serve.app import ServeSettings, create_app
+from provrisk.serve.app import ServeSettings, create_app, start_scoring
+from provrisk.serve.scoring import TASK
 from provrisk.serve.upload import RequestRefused, read_multipart_file
+from provrisk.serve.workers import WorkerPool
 from provrisk.taxonomy import load_taxonomy
+from tests.serve import tasks
 from tests.ingest.conftest import (  # noqa: F401 - fixtures shared with the ingestion tests
     akn_act,
     statute_docx,
@@ -49,13 +55,23 @@ def model():
 
 
 @pytest.fixture(scope="module")
-def client(model):
-    with TestClient(create_app(ServeSettings(), model=model)) as test_client:
+def client():
+    with TestClient(create_app(ServeSettings())) as test_client:
         yield test_client
 
 
-def client_with(model, **settings) -> TestClient:
-    return TestClient(create_app(ServeSettings(**settings), model=model))
+def client_with(task: str = TASK, **settings) -> TestClient:
+    return TestClient(create_app(ServeSettings(**settings), task=task))
+
+
+def instruction(**what) -> bytes:
+    """An upload that tells tests.serve.tasks.instructed what to do."""
+    return json.dumps(what).encode()
+
+
+def recorded(folder: Path) -> list[str]:
+    """The upload names a worker ran instructions for (tests.serve.tasks.instructed records them)."""
+    return sorted(path.name.rsplit(".", 1)[0] for path in folder.iterdir())
 
 
 def upload(client: TestClient, name: str, data: bytes, **kwargs):
@@ -205,25 +221,21 @@ def test_malformed_requests_get_a_clear_error(client, kwargs, status, words):
     assert words in response.json()["error"]
 
 
-def test_unexpected_failure_is_a_logged_one_line_500(model, monkeypatch, caplog):
-    def broken(*args, **kwargs):
-        raise RuntimeError("internal detail the client must not see")
-
-    with client_with(model) as client:
-        monkeypatch.setattr(serve_app, "score_ingested", broken)
-        response = upload(client, "act.txt", numbered_statute("x").encode())
+def test_unexpected_failure_is_a_logged_one_line_500(caplog):
+    with client_with(tasks.TASK) as client:
+        response = upload(client, "act.txt", instruction(fail=True))
     assert response.status_code == 500
     assert response.json() == {
         "error": "act.txt: unexpected failure while scoring (RuntimeError); the server log has details"
     }
-    assert "internal detail the client must not see" in caplog.text
+    assert 'unexpected failure scoring "act.txt"' in caplog.text
 
 
 # --- limits ---------------------------------------------------------------------------------------
 
 
-def test_upload_over_the_limit_is_413_naming_file_and_limit(model):
-    with client_with(model, max_upload_bytes=2048) as client:
+def test_upload_over_the_limit_is_413_naming_file_and_limit():
+    with client_with(max_upload_bytes=2048) as client:
         response = upload(client, EXAMPLE.name, EXAMPLE.read_bytes())
         small = upload(client, "small.txt", numbered_statute("s").encode())
     assert response.status_code == 413
@@ -234,15 +246,15 @@ def test_upload_over_the_limit_is_413_naming_file_and_limit(model):
     assert small.status_code == 200
 
 
-def test_body_declared_far_over_the_limit_is_refused_from_its_first_bytes(model):
-    with client_with(model, max_upload_bytes=1024) as client:
+def test_body_declared_far_over_the_limit_is_refused_from_its_first_bytes():
+    with client_with(max_upload_bytes=1024) as client:
         response = upload(client, "huge.pdf", b"%PDF-1.7\n" + bytes(300 * 1024))
     assert response.status_code == 413
     assert response.json()["error"] == "huge.pdf: file too large (the limit is 1.0 KB)"
 
 
-def test_json_text_over_the_limit_is_413(model):
-    with client_with(model, max_upload_bytes=1024) as client:
+def test_json_text_over_the_limit_is_413():
+    with client_with(max_upload_bytes=1024) as client:
         response = client.post("/v1/score", json={"text": "x" * 2000, "name": "long.txt"})
     assert response.status_code == 413
     assert response.json()["error"] == "long.txt: file too large (the limit is 1.0 KB)"
@@ -271,40 +283,34 @@ def test_reading_an_endless_upload_stops_just_past_the_limit():
     assert len(received) <= 100 // 16 + 2
 
 
-def test_scoring_past_the_time_limit_is_504_on_time(model, monkeypatch):
-    def slow(*args, **kwargs):
-        time.sleep(2)
-
-    with client_with(model, request_timeout_s=0.3) as client:
-        monkeypatch.setattr(serve_app, "score_ingested", slow)
+def test_scoring_past_the_time_limit_is_504_on_time_and_its_worker_is_killed(tmp_path):
+    with client_with(tasks.TASK, request_timeout_s=0.5) as client:
         started = time.monotonic()
-        response = upload(client, "slow.txt", numbered_statute("slow").encode())
+        response = upload(client, "slow.txt", instruction(seconds=60, spin=True, record=str(tmp_path)))
         elapsed = time.monotonic() - started
+        after = upload(client, "next.txt", numbered_statute("next").encode())
     assert response.status_code == 504
     assert response.json()["error"] == (
-        "slow.txt: scoring took longer than the server's limit of 0.3 s; split the document into parts and score each"
+        "slow.txt: scoring took longer than the server's limit of 0.5 s; split the document into parts and score each"
     )
-    assert elapsed < 1.5
+    assert elapsed < 2
+    (pid,) = [int(path.read_text()) for path in tmp_path.iterdir()]
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not Path(f"/proc/{pid}").exists(), "the timed-out worker still runs"
+    assert after.status_code == 200, "a new worker took its place"
 
 
-def test_requests_beyond_max_in_flight_get_503(model, monkeypatch):
-    release = threading.Event()
-    real_score = serve_app.score_ingested
-
-    def held(*args, **kwargs):
-        release.wait(10)
-        return real_score(*args, **kwargs)
-
-    with client_with(model, max_in_flight=1) as client:
-        monkeypatch.setattr(serve_app, "score_ingested", held)
+def test_requests_beyond_max_in_flight_get_503():
+    with client_with(tasks.TASK, max_in_flight=1) as client:
         first: list = []
-        worker = threading.Thread(target=lambda: first.append(upload(client, "first.txt", numbered_statute("1").encode())))
+        worker = threading.Thread(target=lambda: first.append(upload(client, "first.txt", instruction(seconds=3))))
         worker.start()
         deadline = time.monotonic() + 5
         while client.app.state.service.in_flight == 0 and time.monotonic() < deadline:
             time.sleep(0.01)
         second = upload(client, "second.txt", numbered_statute("2").encode())
-        release.set()
         worker.join(10)
     assert second.status_code == 503
     assert "busy" in second.json()["error"]
@@ -315,8 +321,8 @@ def test_requests_beyond_max_in_flight_get_503(model, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def token_client(model):
-    with client_with(model, api_token="correct-horse-battery") as test_client:
+def token_client():
+    with client_with(api_token="correct-horse-battery") as test_client:
         yield test_client
 
 
@@ -349,24 +355,24 @@ def test_no_token_configured_means_no_auth(client):
 # --- isolation and privacy ------------------------------------------------------------------------
 
 
-def test_concurrent_requests_each_get_their_own_report(model, monkeypatch):
-    active = 0
-    most_active = 0
-    lock = threading.Lock()
-    real_score = serve_app.score_ingested
+def test_documents_are_scored_in_parallel_processes(tmp_path):
+    n = 3
+    with client_with(tasks.TASK, scoring_processes=n) as client:
+        threads = [threading.Thread(target=upload, args=(client, f"act-{i}.txt", instruction(seconds=3, record=str(tmp_path))))
+                   for i in range(n)]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 2.5
+        while len(list(tmp_path.iterdir())) < n and time.monotonic() < deadline:
+            time.sleep(0.02)
+        started_together = len(list(tmp_path.iterdir()))
+        for thread in threads:
+            thread.join(30)
+    assert started_together == n, "the documents were scored one after another, not at once"
+    assert len({path.read_text() for path in tmp_path.iterdir()}) == n, "each in its own process"
 
-    def counting(*args, **kwargs):
-        nonlocal active, most_active
-        with lock:
-            active += 1
-            most_active = max(most_active, active)
-        try:
-            time.sleep(0.05)  # long enough for the other requests to arrive while this one scores
-            return real_score(*args, **kwargs)
-        finally:
-            with lock:
-                active -= 1
 
+def test_concurrent_requests_each_get_their_own_report():
     n = 10
     start = threading.Barrier(n)
     responses: dict[int, object] = {}
@@ -379,14 +385,12 @@ def test_concurrent_requests_each_get_their_own_report(model, monkeypatch):
         else:
             responses[i] = upload(client, f"statute-{i}.txt", body.encode())
 
-    with client_with(model, scoring_threads=4) as client:
-        monkeypatch.setattr(serve_app, "score_ingested", counting)
+    with client_with(scoring_processes=4) as client:
         threads = [threading.Thread(target=post, args=(i,)) for i in range(n)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(30)
-    assert most_active > 1, "requests were scored one after another, not concurrently"
     for i in range(n):
         response = responses[i]
         assert response.status_code == 200, response.text
@@ -399,7 +403,8 @@ def test_concurrent_requests_each_get_their_own_report(model, monkeypatch):
         assert len(report["provisions"]) == 3
 
 
-def test_uploads_are_never_written_to_disk(model, monkeypatch, request):
+def test_uploads_are_never_written_to_disk(monkeypatch, request):
+    """Neither by the server process reading the request (watched here) nor by the worker scoring it (audited there)."""
     docx_path: Path = request.getfixturevalue("statute_docx")
     assert ServeSettings.from_env({}).keep_uploads_dir is None
     writes: list[str] = []
@@ -415,7 +420,7 @@ def test_uploads_are_never_written_to_disk(model, monkeypatch, request):
             writes.append(str(path))
         return real_os_open(path, flags, *args, **kwargs)
 
-    with client_with(model) as client:
+    with client_with() as client:
         monkeypatch.setattr(builtins, "open", watched_open)
         monkeypatch.setattr(io, "open", watched_open)
         monkeypatch.setattr(os, "open", watched_os_open)
@@ -426,11 +431,24 @@ def test_uploads_are_never_written_to_disk(model, monkeypatch, request):
         assert big.status_code == 422
     assert writes == []
 
+    async def in_a_worker() -> list[dict]:
+        pool = WorkerPool(start_scoring(None), tasks.AUDITED, 1)
+        await pool.start()
+        try:
+            return [(await pool.run({"name": name, "format": "json", "max_bytes": 1 << 26}, data, 60))[0]
+                    for name, data in (("act.txt", EXAMPLE.read_bytes()), (docx_path.name, docx_path.read_bytes()))]
+        finally:
+            await pool.close()
 
-def test_keep_uploads_saves_under_a_random_name_only(model, tmp_path):
+    answers = asyncio.run(in_a_worker())
+    assert [answer["status"] for answer in answers] == [200, 200]
+    assert [answer["writes"] for answer in answers] == [[], []]
+
+
+def test_keep_uploads_saves_under_a_random_name_only(tmp_path):
     kept = tmp_path / "kept"
     data = numbered_statute("kept").encode()
-    with client_with(model, keep_uploads_dir=kept) as client:
+    with client_with(keep_uploads_dir=kept) as client:
         assert upload(client, "../../escape.txt", data).status_code == 200
     files = list(kept.iterdir())
     assert len(files) == 1
@@ -451,6 +469,14 @@ def test_settings_come_from_the_environment():
     assert settings.keep_uploads_dir is None
     assert ServeSettings.from_env({}).max_upload_bytes == 50 * 1024 * 1024
     assert ServeSettings.from_env({}).api_token is None
+
+
+def test_the_old_threads_setting_is_refused_with_its_replacement_named():
+    from provrisk.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="set PROVRISK_SCORING_PROCESSES instead"):
+        ServeSettings.from_env({"PROVRISK_SCORING_THREADS": "4"})
+    assert ServeSettings.from_env({"PROVRISK_SCORING_PROCESSES": "3"}).scoring_processes == 3
 
 
 @pytest.mark.parametrize("variable", ["PROVRISK_MAX_UPLOAD_MB", "PROVRISK_REQUEST_TIMEOUT_S"])

@@ -8,7 +8,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from provrisk.errors import ConfigError
-from provrisk.models.artifacts import load_model_dir
 from provrisk.serve.app import ServeSettings, create_app
 from tests.ingest.test_ocr import scan  # noqa: F401 - the rasterised real statute
 
@@ -22,13 +21,12 @@ def test_ocr_setting_comes_from_the_environment():
 
 @pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed (make ocr)")
 def test_a_scan_is_refused_by_default_and_scored_with_ocr_on(scan):  # noqa: F811
-    model = load_model_dir()
     files = {"file": ("scan.pdf", scan.read_bytes(), "application/pdf")}
-    with TestClient(create_app(ServeSettings(), model=model)) as client:
+    with TestClient(create_app(ServeSettings())) as client:
         refused = client.post("/v1/score", files=files)
     assert refused.status_code == 422
     assert "scanned PDF without a text layer; OCR is off" in refused.json()["error"]
-    with TestClient(create_app(ServeSettings(ocr="auto"), model=model)) as client:
+    with TestClient(create_app(ServeSettings(ocr="auto"))) as client:
         scored = client.post("/v1/score", files=files)
     assert scored.status_code == 200, scored.text
     report = scored.json()

@@ -17,7 +17,6 @@ import httpx
 import pytest
 import uvicorn
 
-from provrisk.models.artifacts import load_model_dir
 from provrisk.serve.app import ServeSettings, create_app
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
@@ -60,19 +59,14 @@ class BackgroundServer:
 
 
 @pytest.fixture(scope="module")
-def model():
-    return load_model_dir()
-
-
-@pytest.fixture(scope="module")
-def server(model):
-    with BackgroundServer(create_app(ServeSettings(), model=model)) as running:
+def server():
+    with BackgroundServer(create_app(ServeSettings())) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
-def token_server(model):
-    with BackgroundServer(create_app(ServeSettings(api_token=TOKEN), model=model)) as running:
+def token_server():
+    with BackgroundServer(create_app(ServeSettings(api_token=TOKEN))) as running:
         yield running
 
 
