@@ -22,16 +22,22 @@ copying, the model's objects).
 
 Scheduling, per pool:
 
-- at most ``processes`` jobs run at normal priority; more wait, first come
-  first served. Workers are forked ahead, so a job does not wait for a fork;
-- a job still running after :data:`DEMOTE_AFTER_S` is a *long* job: its
+- at most ``processes`` jobs run at normal priority; more wait, smaller
+  payloads first (by power of two of their size, :class:`_Slots`), and first
+  come first served among payloads of a size. Under overload, the larger
+  documents are the ones that wait until their deadline; a payload of a few
+  KB never queues behind a crafted one ten times its size. Workers are forked
+  ahead, so a job does not wait for a fork;
+- a job whose worker has used :data:`DEMOTE_AFTER_CPU_S` of CPU (or that has
+  run :data:`DEMOTE_AFTER_S`, whichever comes first) is a *long* job: its
   process group is reniced to :data:`LONG_JOB_NICE`, so the kernel gives the
   CPU to short jobs first, and it stops counting against ``processes``, so
-  short documents are not queued behind it. At most
+  short documents are not queued behind it. CPU time, not wall time, so that a
+  short job slowed by a busy machine is not mistaken for a long one. At most
   :data:`LONG_JOBS_PER_PROCESS` x ``processes`` long jobs run at once (they
   hold memory); a job that would be one more is killed and answered 503. A
-  crafted upload therefore costs the others at most half a second of a
-  normal-priority slot, however long it would take;
+  crafted upload therefore costs the others at most a quarter of a CPU second
+  at normal priority, however long it would take;
 - a job not answered by its deadline (time spent waiting included) is killed
   with its process group (SIGKILL) and answered 504;
 - a worker serves jobs one after another, and is replaced after
@@ -47,7 +53,9 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import heapq
 import importlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -65,7 +73,10 @@ from multiprocessing.reduction import recv_handle, send_handle
 from provrisk.errors import ConfigError
 from provrisk.lifetime import die_with_parent
 
-DEMOTE_AFTER_S = 0.5
+DEMOTE_AFTER_CPU_S = 0.25
+DEMOTE_AFTER_S = 2.0
+_DEMOTE_CHECK_S = 0.05  # how often a running job's CPU time is read
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 LONG_JOB_NICE = 19
 LONG_JOBS_PER_PROCESS = 4
 # A worker is replaced after this many jobs, so that memory a job leaves behind cannot pile up.
@@ -253,6 +264,36 @@ def zygote_for(setup: str, argument: str) -> Zygote:
 # -- the pool (runs in the server's event loop) -------------------------------------------------------
 
 
+class _Slots:
+    """``count`` slots, given to waiting jobs smallest payload first (by power of two), then in arrival order."""
+
+    def __init__(self, count: int) -> None:
+        self.free = count
+        self._waiting: list[tuple[int, int, asyncio.Future]] = []  # heap of (size class, arrival, future)
+        self._arrivals = itertools.count()
+
+    async def acquire(self, size: int) -> None:
+        if self.free and not self._waiting:
+            self.free -= 1
+            return
+        granted = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiting, (max(size, 1).bit_length(), next(self._arrivals), granted))
+        try:
+            await granted
+        except asyncio.CancelledError:
+            if granted.done() and not granted.cancelled():
+                self.release()  # the slot came just as the wait was given up: pass it on
+            raise
+
+    def release(self) -> None:
+        while self._waiting:
+            _, _, granted = heapq.heappop(self._waiting)
+            if not granted.done():  # a waiter whose deadline passed is skipped
+                granted.set_result(None)
+                return
+        self.free += 1
+
+
 @dataclass(eq=False)
 class _Worker:
     pid: int
@@ -282,6 +323,15 @@ class _Worker:
             self.writer.close()
         self.sock.close()
 
+    def cpu_seconds(self) -> float:
+        """CPU time the worker has used (user and system; 0 where /proc cannot tell)."""
+        try:
+            with open(f"/proc/{self.pid}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
     def demote(self) -> None:
         try:
             os.setpriority(os.PRIO_PGRP, self.pid, LONG_JOB_NICE)
@@ -298,7 +348,7 @@ class WorkerPool:
         self.processes = processes
         self.max_long_jobs = LONG_JOBS_PER_PROCESS * processes
         self.long_jobs = 0
-        self._normal = asyncio.Semaphore(processes)
+        self._normal = _Slots(processes)
         self._idle: list[_Worker] = []
         self._refill: asyncio.Task | None = None
         self._running: set[_Worker] = set()
@@ -329,12 +379,11 @@ class WorkerPool:
         normal_slot = long_slot = reusable = False
         try:
             async with asyncio.timeout_at(deadline):
-                await self._normal.acquire()
+                await self._normal.acquire(len(payload))
                 normal_slot = True
                 worker = await self._take_worker()
                 reply = asyncio.ensure_future(worker.exchange(header, payload))
-                done, _ = await asyncio.wait({reply}, timeout=DEMOTE_AFTER_S)
-                if not done:
+                if not await self._finishes_short(worker, reply):
                     if self.long_jobs >= self.max_long_jobs:
                         raise JobRefused(503, "busy")
                     worker.demote()
@@ -362,6 +411,18 @@ class WorkerPool:
                 self._normal.release()
             if long_slot:
                 self.long_jobs -= 1
+
+    @staticmethod
+    async def _finishes_short(worker: _Worker, reply: asyncio.Future) -> bool:
+        """Wait for ``reply`` while the job is short; False once it has become a long job."""
+        started, cpu_before = asyncio.get_running_loop().time(), worker.cpu_seconds()  # a worker serves many jobs
+        while True:
+            done, _ = await asyncio.wait({reply}, timeout=_DEMOTE_CHECK_S)
+            if done:
+                return True
+            if (worker.cpu_seconds() - cpu_before >= DEMOTE_AFTER_CPU_S
+                    or asyncio.get_running_loop().time() - started >= DEMOTE_AFTER_S):
+                return False
 
     async def _take_worker(self) -> _Worker:
         worker = self._idle.pop() if self._idle else await self._fork()
