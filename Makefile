@@ -18,12 +18,14 @@ OFFLINE := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# The web service (`provrisk serve`) and the benchmark are commands the README shows a user, so the
+# main install carries their extras.
 $(INSTALLED): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[server,bench]'
 	touch $@
 
 $(DEV_INSTALLED): pyproject.toml $(INSTALLED)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,server,transformer,spark]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,server,bench,transformer,spark]'
 	touch $@
 
 # The browser test drives Debian's Chromium (never `playwright install`, which downloads
@@ -43,7 +45,7 @@ ocr:
 
 install: $(INSTALLED)
 
-run: $(INSTALLED)
+run: $(INSTALLED) ocr
 	$(OFFLINE) $(BIN)/provrisk score $(EXAMPLE) --format html --output $(OUT)/example-cybercrime-act.report.html
 	@echo "Open $(OUT)/example-cybercrime-act.report.html in a browser to read the report."
 

@@ -69,7 +69,7 @@ def test_eval_command_prints_held_out_figures(corpus_dir, repo_root):
 
     if not (repo_root / "eval" / "gold" / "test.jsonl").exists():
         pytest.skip("no test gold yet")
-    result = CliRunner().invoke(app, ["eval", "--model", "provrisk-linear"])
+    result = CliRunner().invoke(app, ["eval", "--model", "provrisk-linear"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "held-out test instruments" in result.output
     assert "macro-F1 [95% CI]" in result.output
