@@ -114,8 +114,10 @@ def _check_invariants(source: str, style: str | None) -> None:
         previous_end = provision.end
         for item in provision.items:
             assert provision.start <= item.start < item.end <= provision.end, (provision.citation, item)
+        # A provision owns its span except the annotations it carries apart from its text.
+        carried = {offset for annotation in provision.annotations for offset in range(annotation.start, annotation.end)}
         for offset in range(provision.start, provision.end):
-            owners[offset] += 1
+            owners[offset] += offset not in carried
     assert len({p.id for p in provisions}) == len(provisions), "duplicate provision ids"
     heading = [False] * len(source)
     layout = parse_layout(source, style)
