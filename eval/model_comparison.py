@@ -24,13 +24,12 @@ from provrisk.eval.heldout import REPORT_DIR, evaluate
 from provrisk.io import write_text_atomic
 from provrisk.label.apply import attach_definitions
 from provrisk.label.config import load_labelling_config
-from provrisk.models.artifacts import load_model_dir
+from provrisk.models.artifacts import LoadedModel, load_model_dir
 from provrisk.models.predict import predict_records
 
 
-def scoring_speed(model_dir: str, records: list[dict]) -> float:
+def scoring_speed(model: LoadedModel, records: list[dict]) -> float:
     """Provisions per second for ``predict_records`` (votes, features, evidence) over ``records``."""
-    model = load_model_dir(model_dir)
     predict_records(model, records[:64])  # warm: tokenizer tables, lazy encoder weights
     started = time.perf_counter()
     for start in range(0, len(records), 256):
@@ -75,8 +74,9 @@ def main() -> None:
     result = evaluate(args.models, Path("eval/gold/test.jsonl"), corpus_dir, labelling)
     records, _ = corpus_records(corpus_dir)
     records = attach_definitions([r for r in records if r["language"] == "en"])
-    names = [load_model_dir(name).name for name in args.models]
-    speeds = {key: scoring_speed(name, records) for key, name in zip(names, args.models)}
+    models = [load_model_dir(name) for name in args.models]
+    names = [model.name for model in models]
+    speeds = {model.name: scoring_speed(model, records) for model in models}
     previous = json.loads(args.previous.read_text(encoding="utf-8")) if args.previous else None
     command = (".venv/bin/python -m provrisk.eval.model_comparison " + " ".join(args.models)
                + (f" --previous {args.previous}" if args.previous else ""))
