@@ -478,6 +478,124 @@ def score(
     )
 
 
+class CompareFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    html = "html"
+    docx = "docx"
+
+
+def _write_comparison(document: dict, kind: str, format: CompareFormat, output: Optional[Path], show_all: bool) -> None:
+    """Print or write an alignment (``kind`` "align") or diff document in ``format``."""
+    from provrisk.compare import brief, formats
+
+    if format == CompareFormat.table:
+        table = formats.alignment_table if kind == "align" else formats.diff_table
+        stdout.print(table(document, show_all=show_all))
+        if output is None:
+            return
+        format = CompareFormat.json
+    if format == CompareFormat.docx:
+        if output is None:
+            raise typer.BadParameter("a Word brief is a file: give --output FILE.docx", param_hint="--output")
+        data = (brief.alignment_brief if kind == "align" else brief.diff_brief)(document)
+        from provrisk.io import write_atomic
+
+        write_atomic(output, lambda tmp: tmp.write_bytes(data))
+        stderr.print(f"brief written to {output}")
+        return
+    render = {
+        CompareFormat.json: formats.to_json,
+        CompareFormat.csv: formats.alignment_csv if kind == "align" else formats.diff_csv,
+        CompareFormat.html: formats.alignment_html if kind == "align" else formats.diff_html,
+    }[format]
+    text = render(document)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from provrisk.io import write_text_atomic
+
+    write_text_atomic(output, text)
+    stderr.print(f"report written to {output}")
+
+
+CompareConfigOption = Annotated[
+    Optional[Path], typer.Option("--config", help="Comparison settings (default: configs/compare.yaml).")
+]
+
+
+@app.command()
+@_one_line_errors
+def align(
+    law: Annotated[Path, typer.Argument(help="The national law (PDF, DOCX, HTML, TXT or XML), or a corpus instrument id.")],
+    to: Annotated[str, typer.Option("--to", help="The treaty: a corpus instrument id (coe-budapest-convention-2001, "
+                                    "au-malabo-convention-2014, ...), un-cybercrime-convention-2024, or a file.")],
+    format: Annotated[CompareFormat, typer.Option("--format", "-f", help="table: in the terminal; json, csv, html, docx: a document.")] = CompareFormat.table,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the document here (default: stdout; docx needs a file).")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", help="Model directory or name under models/ (default: the shipped model).")] = None,
+    config: CompareConfigOption = None,
+    show_all: Annotated[bool, typer.Option("--all", help="Table: list provisions without counterpart or risk too.")] = False,
+    max_mb: Annotated[Optional[float], typer.Option(help="Refuse files larger than this (MB).")] = None,
+    ocr: OcrOption = OcrMode.auto,
+) -> None:
+    """Align a law with the treaty it implements: each provision's article, the articles not implemented, and the risk features that differ."""
+    from provrisk.compare.align import align_reports
+    from provrisk.compare.config import load_compare_config
+    from provrisk.compare.instruments import scored_instrument
+    from provrisk.models.artifacts import load_model_dir
+
+    settings = load_compare_config(config)
+    loaded = load_model_dir(model)
+    law_report = scored_instrument(law, loaded, max_bytes=_max_bytes(max_mb), ocr=ocr.value)
+    treaty_report = scored_instrument(to, loaded, max_bytes=_max_bytes(max_mb), ocr=ocr.value)
+    _warn(law_report["instrument"]["warnings"] + treaty_report["instrument"]["warnings"])
+    _write_comparison(align_reports(law_report, treaty_report, settings), "align", format, output, show_all)
+
+
+@app.command()
+@_one_line_errors
+def diff(
+    old: Annotated[Path, typer.Argument(help="The old version (a file or a corpus instrument id).")],
+    new: Annotated[list[Path], typer.Argument(help="The new version; several files when the law was split into successor acts.")],
+    format: Annotated[CompareFormat, typer.Option("--format", "-f", help="table: in the terminal; json, csv, html, docx: a document.")] = CompareFormat.table,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the document here (default: stdout; docx needs a file).")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", help="Model directory or name under models/ (default: the shipped model).")] = None,
+    config: CompareConfigOption = None,
+    show_all: Annotated[bool, typer.Option("--all", help="Table: list unchanged provisions too.")] = False,
+    max_mb: Annotated[Optional[float], typer.Option(help="Refuse files larger than this (MB).")] = None,
+    ocr: OcrOption = OcrMode.auto,
+) -> None:
+    """Diff two versions of a law: paired provisions with their status, changed words, and risk labels gained and lost."""
+    from provrisk.compare.config import load_compare_config
+    from provrisk.compare.diff import diff_reports
+    from provrisk.compare.instruments import scored_instrument
+    from provrisk.models.artifacts import load_model_dir
+
+    settings = load_compare_config(config)
+    loaded = load_model_dir(model)
+    old_report = scored_instrument(old, loaded, max_bytes=_max_bytes(max_mb), ocr=ocr.value)
+    new_reports = [scored_instrument(path, loaded, max_bytes=_max_bytes(max_mb), ocr=ocr.value) for path in new]
+    _warn([w for r in [old_report, *new_reports] for w in r["instrument"]["warnings"]])
+    _write_comparison(diff_reports(old_report, new_reports, settings), "diff", format, output, show_all)
+
+
+@app.command("alignment-report")
+@_one_line_errors
+def alignment_report(
+    select: Annotated[bool, typer.Option("--select", help="Also run leave-one-law-out selection of weights and threshold.")] = False,
+    minilm: Annotated[bool, typer.Option("--minilm", help="With --select: also measure MiniLM similarity (transformer extra).")] = False,
+) -> None:
+    """Score treaty alignment and version diffs against the gold in eval/gold/alignment (writes eval/reports/)."""
+    from provrisk.eval.alignment import run, to_markdown, write_report
+    from provrisk.models.artifacts import load_model_dir
+
+    report = run(load_model_dir(None), select=select, methods=("tfidf", "minilm") if minilm else ("tfidf",))
+    json_path, md_path = write_report(report)
+    typer.echo(to_markdown(report))
+    stderr.print(f"wrote {json_path} and {md_path}")
+
+
 @app.command("eval")
 @_one_line_errors
 def eval_models(

@@ -66,3 +66,18 @@ def test_predict_refuses_lines_without_text(tmp_path):
     bad.write_text('{"id": 1}\n')
     result = runner.invoke(app, ["predict", "--input", str(bad), "--output", str(tmp_path / "out.jsonl")])
     assert result.exit_code == 2 and "bad.jsonl:1" in result.stderr
+
+
+def test_align_and_diff_from_the_command_line(tmp_path, corpus_dir):
+    law = corpus_dir / "texts" / "phl-cybercrime-prevention-act-2012.txt"
+    result = runner.invoke(app, ["align", str(law), "--to", "coe-budapest-convention-2001", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout[result.stdout.index("{"):])
+    assert {"law", "treaty", "pairs", "unimplemented_articles"} <= set(document)
+    brief = tmp_path / "diff.docx"
+    result = runner.invoke(app, ["diff", "nga-cybercrimes-act-2015-s24-fragment",
+                                 "nga-cybercrimes-amendment-act-2024-s24-fragment", "-f", "docx", "-o", str(brief)])
+    assert result.exit_code == 0, result.output
+    assert brief.read_bytes()[:2] == b"PK"
+    result = runner.invoke(app, ["diff", "nga-cybercrimes-act-2015-s24-fragment", "nga-cybercrimes-amendment-act-2024-s24-fragment", "-f", "docx"])
+    assert result.exit_code != 0 and "--output" in result.output

@@ -10,7 +10,7 @@ the document every output format (``provrisk score``, ``POST /v1/score``,
      "model": {name, type, trained_at, corpus_hash},
      "labels": [{id, name, standard, mitigating}],   # the taxonomy, in file order
      "profile": {provisions, flagged, share_flagged, label_counts, safeguards, risk_index},
-     "provisions": [{id, citation, heading, kind, role, path, start, end, page, text,
+     "provisions": [{id, citation, heading, kind, role, path, context, start, end, page, text,
                      annotations, labels, scores, evidence, flags}]}
 
 ``labels``, ``scores`` and ``evidence`` of a provision are exactly what
@@ -38,7 +38,7 @@ from provrisk.ingest.types import IngestedText
 from provrisk.label.apply import attach_definitions
 from provrisk.label.cues import tokenizer
 from provrisk.models.predict import predict_records
-from provrisk.segment import NOTE_KINDS, segment_statute
+from provrisk.segment import NOTE_KINDS, Provision, segment_statute
 from provrisk.taxonomy import load_taxonomy
 
 REPORT_SCHEMA = "provrisk.statute-report/1"
@@ -75,10 +75,16 @@ def score_ingested(
     *,
     instrument_id: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    provisions: list[Provision] | None = None,
 ) -> dict:
-    """Segment and score one ingested statute; ``progress(done, total)`` is called per batch of provisions."""
+    """Segment and score one ingested statute; ``progress(done, total)`` is called per batch of provisions.
+
+    ``provisions``: the statute's provisions when they are known already (a treaty packaged as
+    separate verbatim articles); by default the segmenter finds them in ``document.text``.
+    """
     instrument_id = instrument_id or instrument_id_for(document.source)
-    provisions = [p.to_dict() for p in segment_statute(document.text, instrument_id)]
+    segmented = provisions if provisions is not None else segment_statute(document.text, instrument_id)
+    provisions = [p.to_dict() for p in segmented]
     if not provisions:
         raise InputError(document.source, "no provisions found: the text has no numbered sections or articles (is this a statute?)")
     _check_provision_lengths(document.source, provisions)
@@ -113,6 +119,8 @@ def score_ingested(
                 "kind": provision["kind"],
                 "role": provision["role"],
                 "path": provision["path"],
+                # the heading and lead-in words above the provision, which a reader needs to understand it
+                "context": provision["context"],
                 "start": provision["start"],
                 "end": provision["end"],
                 "page": document.page_at(provision["start"]),

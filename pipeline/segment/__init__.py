@@ -12,6 +12,8 @@ among a provision's words are cut out of its ``text`` and listed in its
 
 from __future__ import annotations
 
+import re
+
 from provrisk.segment.assemble import (
     assemble_unit,
     closing_provision,
@@ -20,7 +22,7 @@ from provrisk.segment.assemble import (
     unit_kind,
 )
 from provrisk.segment.annotations import attach_annotations, mask_annotations
-from provrisk.segment.layout import SECTION, Unit, parse_layout
+from provrisk.segment.layout import ARTICLE, SECTION, Unit, parse_layout
 from provrisk.segment.provision import KINDS, NOTE_KINDS, Annotation, Item, Provision, provision_id, provision_text
 from provrisk.segment.tree import TermUse, build_unit_tree, detect_bare_labels
 
@@ -54,7 +56,8 @@ def segment_statute(text: str, instrument_id: str, *, style: str | None = None) 
 def _segment_extract(text: str, instrument_id: str, layout, bare: bool) -> list[Provision]:
     """A fragment without article or section numbers ("(1) Any person who ...")."""
     start, end = layout.preamble[0].start, layout.preamble[-1].end
-    unit = Unit("", layout.style if layout.style != "article" else SECTION, start, start, end)
+    number, heading, style = _extract_unit(text, layout, start)
+    unit = Unit(number, style or (layout.style if layout.style != "article" else SECTION), start, start, end, heading)
     root = build_unit_tree(text, start, end, bare=bare, definitional=False)
     # A heading between the paragraphs (a division line) must stay out of every provision.
     if not root.children or any(start < heading_start < end for heading_start, _ in layout.headings):
@@ -65,6 +68,28 @@ def _segment_extract(text: str, instrument_id: str, layout, bare: bool) -> list[
         provision.citation = provision.citation or "Extract"
     _make_citations_unique(provisions)
     return provisions
+
+
+# An extract's title that names the unit it reproduces: "... ACT, 2015 — SECTION 24 (CYBERSTALKING), FRAGMENT".
+_EXTRACT_UNIT = re.compile(
+    r"\b(?P<kind>SECTION|Section|ARTICLE|Article)\s+(?P<number>\d+[A-Z]?)\b(?:\s*\((?P<heading>[^()]{2,80})\))?"
+)
+
+
+def _extract_unit(text: str, layout, start: int) -> tuple[str, str | None, str | None]:
+    """Number, heading and style of the unit an extract's title names, so that its "(1)" is cited "s. 24(1)".
+
+    Only a title before the extract's first label counts; ("", None, None) when it names none.
+    """
+    for heading_start, heading_end in layout.headings:
+        if heading_end > start:
+            break
+        match = _EXTRACT_UNIT.search(text, heading_start, heading_end)
+        if match:
+            heading = match["heading"]
+            style = SECTION if match["kind"].lower() == "section" else ARTICLE
+            return match["number"], heading.strip().capitalize() if heading else None, style
+    return "", None, None
 
 
 def _make_citations_unique(provisions: list[Provision]) -> None:

@@ -1,0 +1,272 @@
+"""Comparison quality: treaty alignment and version pairing against gold written by reading the texts.
+
+Input: ``eval/gold/alignment/treaty.jsonl`` (per national-law provision, the
+treaty articles it implements, with strength; see ``ANNOTATION.md`` there) and
+``eval/gold/alignment/versions.jsonl`` (per old provision, the new ones that
+carry its rule, with status; and the new provisions that were added), the
+corpus texts they cite, and the shipped model (compared provisions carry the
+labels ``provrisk score`` gives them). Output, as JSON and markdown under
+``eval/reports/`` (``alignment.{json,md}``):
+
+- alignment precision@1 (of the provisions given a counterpart, the share
+  whose first article is one gold names), recall (of the provisions gold
+  gives a counterpart, the share whose first article is one gold names) and
+  strength agreement, per law and pooled, with 95% bootstrap intervals;
+- the same under leave-one-law-out selection (``--select``): for each law, the
+  weights and threshold that do best on the other laws' gold are chosen and
+  this law is scored with them, for the ``tfidf`` and ``minilm`` similarities;
+- diff pairing accuracy: the share of gold rows whose set of counterparts (or
+  ``added``/``removed``) the diff reproduces exactly, per version pair.
+
+Targets (issue 14): precision@1 >= 0.90 and recall >= 0.85; pairing >= 0.90.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from provrisk.compare.align import align_reports, combine, score_components
+from provrisk.compare.config import CompareConfig, load_compare_config
+from provrisk.compare.diff import diff_reports
+from provrisk.compare.instruments import scored_instrument
+from provrisk.compare.units import COMPARED_KINDS, articles
+from provrisk.io import write_text_atomic
+
+GOLD_DIR = Path(__file__).resolve().parent / "gold" / "alignment"
+REPORTS_DIR = Path(__file__).resolve().parent / "reports"
+TARGETS = {"precision_at_1": 0.90, "recall": 0.85, "pairing": 0.90}
+BOOTSTRAP = 2000
+SEED = 20261205
+# The selection grid: weights of the four similarities, and the no-counterpart threshold.
+WEIGHT_GRID = {"provision": (0.0, 0.2, 0.4), "paragraph": (0.2, 0.4), "section": (0.0, 0.1, 0.2), "heading": (0.0, 0.2, 0.4)}
+THRESHOLD_GRID = tuple(round(t, 3) for t in np.arange(0.05, 0.50, 0.025))
+
+
+def load_gold(name: str) -> list[dict]:
+    path = GOLD_DIR / name
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def alignment_outcomes(document: dict, gold_rows: list[dict]) -> list[dict]:
+    """Per gold provision: the gold articles, the predicted first article, and both strengths."""
+    predicted = {pair["provision"]: pair for pair in document["pairs"]}
+    outcomes = []
+    for row in gold_rows:
+        pair = predicted.get(row["provision"])
+        if pair is None:
+            raise ValueError(f"{row['law']}: gold provision {row['provision']} is not a provision the segmenter finds")
+        gold_articles = [a["article"] for a in row["articles"]]
+        outcomes.append({
+            "provision": row["provision"],
+            "gold": gold_articles,
+            "gold_strength": row["articles"][0]["strength"] if row["articles"] else "none",
+            "predicted": pair["article"],
+            "strength": pair["strength"],
+        })
+    return outcomes
+
+
+def alignment_metrics(outcomes: list[dict], *, bootstrap: bool = True) -> dict:
+    predicted = np.array([o["predicted"] is not None for o in outcomes])
+    has_gold = np.array([bool(o["gold"]) for o in outcomes])
+    correct = np.array([o["predicted"] in o["gold"] for o in outcomes])
+    strength_ok = np.array([o["strength"] == o["gold_strength"] for o in outcomes])
+
+    def point(index):
+        p, g, c, s = predicted[index], has_gold[index], correct[index], strength_ok[index]
+        return {
+            "precision_at_1": float(c[p].mean()) if p.any() else 0.0,
+            "recall": float(c[g].mean()) if g.any() else 0.0,
+            "strength_agreement": float(s[c].mean()) if c.any() else 0.0,
+        }
+
+    result = point(np.arange(len(outcomes)))
+    result.update(provisions=len(outcomes), with_gold_counterpart=int(has_gold.sum()), predicted=int(predicted.sum()),
+                  correct=int(correct.sum()))
+    if bootstrap and outcomes:
+        rng = np.random.default_rng(SEED)
+        draws = [point(rng.integers(0, len(outcomes), len(outcomes))) for _ in range(BOOTSTRAP)]
+        for key in ("precision_at_1", "recall"):
+            values = [d[key] for d in draws]
+            result[f"{key}_ci"] = [float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5))]
+    return result
+
+
+def f_score(metrics: dict) -> float:
+    p, r = metrics["precision_at_1"], metrics["recall"]
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _configs(base: CompareConfig):
+    for values in itertools.product(*WEIGHT_GRID.values()):
+        weights = dict(zip(WEIGHT_GRID, values))
+        if sum(weights.values()) == 0:
+            continue
+        for threshold in THRESHOLD_GRID:
+            yield base.model_copy(update={"align": base.align.model_copy(update={
+                "weights": base.align.weights.model_copy(update=weights), "threshold": float(threshold)})})
+
+
+def run(model, *, select: bool = False, methods: tuple[str, ...] = ("tfidf",)) -> dict:
+    config = load_compare_config()
+    gold = load_gold("treaty.jsonl")
+    by_law: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for row in gold:
+        by_law[(row["law"], row["treaty"])].append(row)
+    reports = {}
+    for law, treaty in by_law:
+        for name in (law, treaty):
+            if name not in reports:
+                reports[name] = scored_instrument(name, model)
+    laws = {}
+    pooled = []
+    for (law, treaty), rows in by_law.items():
+        outcomes = alignment_outcomes(align_reports(reports[law], reports[treaty], config), rows)
+        pooled.extend(outcomes)
+        laws[law] = {"treaty": treaty, **alignment_metrics(outcomes)}
+    result = {"config": config.model_dump(), "alignment": {"laws": laws, "pooled": alignment_metrics(pooled)}}
+    if select:
+        result["selection"] = {m: _leave_one_law_out(by_law, reports, config, m) for m in methods}
+    result["diff"] = _diff_results(model, config)
+    result["targets"] = TARGETS
+    pooled_metrics = result["alignment"]["pooled"]
+    result["meets_targets"] = (
+        pooled_metrics["precision_at_1"] >= TARGETS["precision_at_1"]
+        and pooled_metrics["recall"] >= TARGETS["recall"]
+        and all(d["pairing"] >= TARGETS["pairing"] for d in result["diff"].values())
+    )
+    return result
+
+
+def _leave_one_law_out(by_law, reports, base: CompareConfig, method: str) -> dict:
+    """Each law scored with the grid point that does best on the other laws' gold."""
+    base = base.model_copy(update={"similarity": method})
+    components = {}
+    for law, treaty in by_law:
+        components[law] = score_components(reports[law], reports[treaty], method)
+    candidates = list(_configs(base))
+    outcomes = {law: [] for law, _ in by_law}
+    for (law, treaty), rows in by_law.items():
+        for config in candidates:
+            scores = combine(components[law], config)
+            outcomes[law].append(alignment_outcomes(align_reports(reports[law], reports[treaty], config, scores=scores), rows))
+    held_out = []
+    chosen = {}
+    for law in outcomes:
+        others = [other for other in outcomes if other != law]
+        fit = [f_score(alignment_metrics([o for other in others for o in outcomes[other][k]], bootstrap=False))
+               for k in range(len(candidates))]
+        best = int(np.argmax(fit))
+        chosen[law] = {"weights": candidates[best].align.weights.model_dump(), "threshold": candidates[best].align.threshold}
+        held_out.extend(outcomes[law][best])
+    overall = [f_score(alignment_metrics([o for law in outcomes for o in outcomes[law][k]], bootstrap=False))
+               for k in range(len(candidates))]
+    best_all = candidates[int(np.argmax(overall))]
+    return {
+        "held_out": alignment_metrics(held_out),
+        "chosen_per_law": chosen,
+        "best_on_all_gold": {"weights": best_all.align.weights.model_dump(), "threshold": best_all.align.threshold},
+    }
+
+
+def _diff_results(model, config: CompareConfig) -> dict:
+    gold = load_gold("versions.jsonl")
+    results = {}
+    by_pair: dict[str, list[dict]] = defaultdict(list)
+    for row in gold:
+        by_pair[row["pair"]].append(row)
+    for name, rows in by_pair.items():
+        old = scored_instrument(rows[0]["old_instrument"], model)
+        new = [scored_instrument(i, model) for i in rows[0]["new_instruments"]]
+        document = diff_reports(old, new, config)
+        results[name] = diff_pairing(document, rows)
+    return results
+
+
+def diff_pairing(document: dict, rows: list[dict]) -> dict:
+    """Share of gold rows whose counterparts the diff reproduces exactly; the misses, for reading."""
+    partners: dict[str, set] = defaultdict(set)
+    added = set()
+    for pair in document["pairs"]:
+        if pair["old"] is not None and pair["new"] is not None:
+            partners[pair["old"]].add((pair["new_instrument"], pair["new"]))
+        elif pair["status"] == "added":
+            added.add((pair["new_instrument"], pair["new"]))
+    correct = 0
+    misses = []
+    statuses_ok = 0
+    status_of = {(p["old"], p["new_instrument"], p["new"]): p["status"] for p in document["pairs"]}
+    for row in rows:
+        gold_new = {(n["instrument"], n["citation"]) for n in row["new"]}
+        if row["old"] is None:
+            ok = all(n in added for n in gold_new)
+        else:
+            ok = partners.get(row["old"], set()) == gold_new
+            if ok and gold_new:
+                first = next(iter(gold_new))
+                statuses_ok += status_of.get((row["old"], *first)) == row["status"]
+            elif ok:
+                statuses_ok += 1
+        correct += ok
+        if not ok:
+            misses.append({"old": row["old"], "gold": sorted(f"{i} {c}" for i, c in gold_new),
+                           "predicted": sorted(f"{i} {c}" for i, c in partners.get(row["old"], set())) if row["old"] else "not added",
+                           "status": row["status"]})
+    return {"rows": len(rows), "correct": correct, "pairing": correct / len(rows) if rows else 0.0,
+            "status_agreement_of_correct": statuses_ok / correct if correct else 0.0, "misses": misses}
+
+
+def _pct(value: float) -> str:
+    return f"{value:.3f}"
+
+
+def to_markdown(report: dict) -> str:
+    lines = ["# Comparison quality (issue 14)", "",
+             "Written by `provrisk alignment-report` from the gold in `eval/gold/alignment/` (see its README).", "",
+             "## Treaty alignment with the shipped settings (`configs/compare.yaml`)", "",
+             "| law | treaty | provisions | with gold counterpart | precision@1 [95% CI] | recall [95% CI] | strength agreement |",
+             "|---|---|---|---|---|---|---|"]
+    for law, m in report["alignment"]["laws"].items():
+        lines.append(_alignment_row(law, m["treaty"], m))
+    lines.append(_alignment_row("**pooled**", "", report["alignment"]["pooled"]))
+    for method, selection in report.get("selection", {}).items():
+        lines += ["", f"## Leave-one-law-out selection, `{method}` similarity", "",
+                  "Each law is scored with the weights and threshold that do best (F1 of precision@1 and recall) on the "
+                  "other laws' gold; the figures below pool those held-out scores.", "",
+                  "| provisions | precision@1 [95% CI] | recall [95% CI] | strength agreement |", "|---|---|---|---|",
+                  "| {} | {} [{}, {}] | {} [{}, {}] | {} |".format(
+                      selection["held_out"]["provisions"], _pct(selection["held_out"]["precision_at_1"]),
+                      *map(_pct, selection["held_out"]["precision_at_1_ci"]), _pct(selection["held_out"]["recall"]),
+                      *map(_pct, selection["held_out"]["recall_ci"]), _pct(selection["held_out"]["strength_agreement"])),
+                  "", f"Best on all gold: `{json.dumps(selection['best_on_all_gold'])}`"]
+    lines += ["", "## Version diffs: pairing", "", "| version pair | gold rows | correctly paired | pairing accuracy | status agreement (of correct) |",
+              "|---|---|---|---|---|"]
+    for name, d in report["diff"].items():
+        lines.append(f"| {name} | {d['rows']} | {d['correct']} | {_pct(d['pairing'])} | {_pct(d['status_agreement_of_correct'])} |")
+    for name, d in report["diff"].items():
+        if d["misses"]:
+            lines += ["", f"Misses in {name}:", ""]
+            lines += [f"- {m['old'] or '(added)'}: gold {', '.join(m['gold']) or 'removed'}; diff "
+                      f"{m['predicted'] if isinstance(m['predicted'], str) else (', '.join(m['predicted']) or 'removed')}"
+                      for m in d["misses"]]
+    lines += ["", f"Targets: precision@1 >= {TARGETS['precision_at_1']}, recall >= {TARGETS['recall']}, "
+              f"pairing >= {TARGETS['pairing']}. Met: {'yes' if report['meets_targets'] else 'no'}.", ""]
+    return "\n".join(lines)
+
+
+def _alignment_row(law: str, treaty: str, m: dict) -> str:
+    return "| {} | {} | {} | {} | {} [{}, {}] | {} [{}, {}] | {} |".format(
+        law, treaty, m["provisions"], m["with_gold_counterpart"], _pct(m["precision_at_1"]), *map(_pct, m["precision_at_1_ci"]),
+        _pct(m["recall"]), *map(_pct, m["recall_ci"]), _pct(m["strength_agreement"]))
+
+
+def write_report(report: dict) -> tuple[Path, Path]:
+    json_path, md_path = REPORTS_DIR / "alignment.json", REPORTS_DIR / "alignment.md"
+    write_text_atomic(json_path, json.dumps(report, indent=1) + "\n")
+    write_text_atomic(md_path, to_markdown(report))
+    return json_path, md_path

@@ -1,0 +1,84 @@
+"""Comparison settings (``configs/compare.yaml``), validated: how ``align`` and ``diff`` score and decide.
+
+Input: the YAML file (default ``configs/compare.yaml``). Output: a
+:class:`CompareConfig`. The values in the shipped file were chosen by
+``provrisk alignment-report --select`` on leave-one-law-out cross-validation
+of the alignment gold (see ``eval/alignment.py``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from provrisk.errors import ConfigError
+from provrisk.settings import PROJECT_ROOT
+
+DEFAULT_COMPARE_CONFIG = PROJECT_ROOT / "configs" / "compare.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AlignWeights(_Strict):
+    # A provision is compared with an article by its own words (with its lead-in) against
+    # the whole article and against the article's closest paragraph, by its whole section's
+    # words (the citation structure: the parts of one section share a subject) and by its
+    # section heading against the article's heading.
+    provision: float = Field(0.3, ge=0)
+    paragraph: float = Field(0.3, ge=0)
+    section: float = Field(0.1, ge=0)
+    heading: float = Field(0.3, ge=0)
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> AlignWeights:
+        if self.provision + self.paragraph + self.section + self.heading <= 0:
+            raise ValueError("at least one weight must be positive")
+        return self
+
+
+class AlignConfig(_Strict):
+    weights: AlignWeights = AlignWeights()
+    # Below `threshold` a provision has no counterpart; at or above `exact_threshold` the
+    # counterpart is exact, between the two partial.
+    threshold: float = Field(0.2, ge=0, le=1)
+    exact_threshold: float = Field(0.4, ge=0, le=1)
+    # A second article is named when it scores at least this share of the first.
+    second_article_share: float = Field(0.9, gt=0, le=1)
+
+
+class DiffConfig(_Strict):
+    # Two provisions of the two versions are paired when their similarity (words, with the
+    # heading's and the citation's agreement added) is at least `pair_threshold`.
+    pair_threshold: float = Field(0.35, ge=0, le=1)
+    heading_weight: float = Field(0.15, ge=0, le=1)
+    same_citation_bonus: float = Field(0.1, ge=0, le=1)
+    # A further unpaired new provision is part of a split when at least this share of its
+    # words come from the old provision (and the reverse for a merge).
+    part_containment: float = Field(0.75, gt=0, le=1)
+
+
+class CompareConfig(_Strict):
+    similarity: Literal["tfidf", "minilm"] = "tfidf"
+    align: AlignConfig = AlignConfig()
+    diff: DiffConfig = DiffConfig()
+
+
+def load_compare_config(path: str | Path | None = None) -> CompareConfig:
+    """The validated config at ``path`` (default: ``configs/compare.yaml``)."""
+    path = Path(path) if path is not None else DEFAULT_COMPARE_CONFIG
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: comparison config not found") from None
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: invalid YAML ({error})") from None
+    try:
+        return CompareConfig(**raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise ConfigError(f"{path}: {'.'.join(str(part) for part in first['loc'])}: {first['msg']}") from None

@@ -1,0 +1,248 @@
+"""Diff two versions of a law: pair their provisions, show what changed in words and in risk.
+
+Input: the statute report of the old version, the reports of the new version
+(one, or several when a law was split into successor acts) and a
+:class:`~provrisk.compare.config.CompareConfig`. Output: the diff document,
+the stable JSON contract of ``provrisk diff --format json`` (documented in the
+README)::
+
+    {"schema", "old": {id, title}, "new": [{id, title}],
+     "pairs": [{"old", "new", "new_instrument", "status", "similarity", "old_heading", "new_heading",
+                "labels_added", "labels_removed", "triggers_added", "triggers_removed",
+                "words_added", "words_removed", "word_diff", "old_text", "new_text", "part"}],
+     "summary": {"risk_index_old", "risk_index_new", "statuses": {status: n},
+                 "labels_gained": {label: n}, "labels_lost": {label: n},
+                 "parts": [{"part", "labels_gained", "labels_lost"}]}}
+
+Pairing: every old provision is compared with every new one by a weighted
+similarity of their words (the provision's own, and its whole section's, so
+that look-alike penalty subsections pair inside their own sections), plus the
+agreement of their headings and a bonus for the same citation (when there is
+one new text). The best one-to-one assignment (Hungarian algorithm) above
+``pair_threshold`` pairs provisions; a further new provision most of whose
+words come from a paired old one makes that old provision ``split``, and a
+further old provision most of whose words a paired new one holds is
+``merged``. Statuses: unchanged, renumbered (same words, other citation),
+modified, split, merged, added, removed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from provrisk.compare.config import CompareConfig
+from provrisk.compare.similarity import comparable_text, similarity_matrix
+from provrisk.compare.units import section_texts, unit_citation
+from provrisk.score.report import statute_profile
+from provrisk.taxonomy import load_taxonomy
+
+DIFF_SCHEMA = "provrisk.diff/1"
+STATUSES = ("unchanged", "renumbered", "modified", "split", "merged", "added", "removed")
+_WORD = re.compile(r"\w+(?:[’'.]\w+)*|[^\w\s]")
+_CONTENT_WORD = re.compile(r"[a-z]{3,}")
+# A preamble states purposes, not rules; everything else a version changes is compared (lead-ins too).
+_SKIPPED_KINDS = ("preamble",)
+
+
+def diff_reports(old: dict, new: list[dict], config: CompareConfig) -> dict:
+    """The diff document of ``old`` against ``new`` (one or more statute reports)."""
+    old_provisions = _compared(old)
+    new_provisions = [(report, p) for report in new for p in _compared(report)]
+    similarity = pair_similarity(old, new, config)
+    links = _links(old_provisions, [p for _, p in new_provisions], similarity, config)
+    pairs = []
+    linked_new: set[int] = set()
+    for i, provision in enumerate(old_provisions):
+        partners = links.get(i, [])
+        if not partners:
+            pairs.append(_pair(provision, None, None, "removed", 0.0))
+            continue
+        for j, status in partners:
+            report, partner = new_provisions[j]
+            linked_new.add(j)
+            pairs.append(_pair(provision, partner, report, status, float(similarity[i, j])))
+    for j, (report, provision) in enumerate(new_provisions):
+        if j not in linked_new:
+            pairs.append(_pair(None, provision, report, "added", 0.0))
+    return {
+        "schema": DIFF_SCHEMA,
+        "old": {"id": old["instrument"]["id"], "title": old["instrument"]["title"]},
+        "new": [{"id": r["instrument"]["id"], "title": r["instrument"]["title"]} for r in new],
+        "method": {"similarity": config.similarity, "pair_threshold": config.diff.pair_threshold},
+        "pairs": pairs,
+        "summary": _summary(old, new, pairs),
+    }
+
+
+def pair_similarity(old: dict, new: list[dict], config: CompareConfig) -> np.ndarray:
+    """Old provisions x new provisions (compared kinds, in order): the pairing score."""
+    old_provisions = _compared(old)
+    new_provisions = [p for report in new for p in _compared(report)]
+    if not old_provisions or not new_provisions:
+        return np.zeros((len(old_provisions), len(new_provisions)))
+    old_sections = section_texts(old)
+    new_sections = {k: v for report in new for k, v in section_texts(report).items()}
+    words = similarity_matrix([p["text"] for p in old_provisions], [p["text"] for p in new_provisions], config.similarity)
+    sections = similarity_matrix(
+        [old_sections[p["id"]] for p in old_provisions], [new_sections[p["id"]] for p in new_provisions], config.similarity
+    )
+    headings = similarity_matrix(
+        [p.get("heading") or "" for p in old_provisions], [p.get("heading") or "" for p in new_provisions], config.similarity
+    )
+    weight = config.diff.heading_weight
+    score = (1 - weight) * (0.7 * words + 0.3 * sections) + weight * headings
+    if len(new) == 1:
+        same = np.array([[a["citation"] == b["citation"] for b in new_provisions] for a in old_provisions], dtype=float)
+        score = score + config.diff.same_citation_bonus * same
+    return np.clip(score, 0.0, 1.0)
+
+
+def _compared(report: dict) -> list[dict]:
+    return [p for p in report["provisions"] if p["kind"] not in _SKIPPED_KINDS]
+
+
+def _links(old: list[dict], new: list[dict], similarity: np.ndarray, config: CompareConfig) -> dict[int, list[tuple[int, str]]]:
+    """Per old provision index: the new provision indexes that carry its rule, with the status."""
+    threshold = config.diff.pair_threshold
+    links: dict[int, list[tuple[int, str]]] = {}
+    if not similarity.size:
+        return links
+    rows, columns = linear_sum_assignment(-similarity)
+    paired_new: dict[int, int] = {}
+    for i, j in zip(rows, columns):
+        if similarity[i, j] >= threshold:
+            paired_new[j] = i
+            links[i] = [(j, _one_to_one_status(old[i], new[j]))]
+    old_words = [_content_words(p["text"]) for p in old]
+    new_words = [_content_words(p["text"]) for p in new]
+    containment = config.diff.part_containment
+    new_units = [unit_citation(p) + "@" + p["id"].split(":")[0] for p in new]
+    old_units = [unit_citation(p) + "@" + p["id"].split(":")[0] for p in old]
+    # A further new provision whose words mostly come from an old one paired with its own section
+    # (or, failing that, from the old provision most like it): the old rule was split.
+    for j in range(len(new)):
+        if j in paired_new or not new_words[j]:
+            continue
+        candidates = {paired_new[k] for k in paired_new if new_units[k] == new_units[j]}
+        candidates.add(int(np.argmax(similarity[:, j])))
+        i = max(candidates, key=lambda c: (_containment(new_words[j], old_words[c]), similarity[c, j]))
+        if i in links and _containment(new_words[j], old_words[i]) >= containment and similarity[i, j] >= threshold / 2:
+            links[i].append((j, "split"))
+    for i, partners in links.items():
+        if len(partners) > 1:
+            links[i] = [(j, "split") for j, _ in partners]
+    # A further old provision whose words a new one paired with its own section (or the new one
+    # most like it) mostly holds: merged into it.
+    old_pairs = {i: [j for j, _ in partners] for i, partners in links.items()}
+    for i in range(len(old)):
+        if i in links or not old_words[i]:
+            continue
+        candidates = {j for k, js in old_pairs.items() if old_units[k] == old_units[i] for j in js}
+        candidates.add(int(np.argmax(similarity[i])))
+        j = max(candidates, key=lambda c: (_containment(old_words[i], new_words[c]), similarity[i, c]))
+        if j in paired_new and _containment(old_words[i], new_words[j]) >= containment and similarity[i, j] >= threshold / 2:
+            links[i] = [(j, "merged")]
+            first = paired_new[j]
+            links[first] = [(k, "merged" if k == j else status) for k, status in links[first]]
+    return links
+
+
+def _one_to_one_status(old: dict, new: dict) -> str:
+    if comparable_text(old["text"]) != comparable_text(new["text"]):
+        return "modified"
+    return "unchanged" if old["citation"] == new["citation"] else "renumbered"
+
+
+def _content_words(text: str) -> Counter:
+    return Counter(_CONTENT_WORD.findall(comparable_text(text)))
+
+
+def _containment(part: Counter, whole: Counter) -> float:
+    """The share of ``part``'s words (with repeats) that ``whole`` also has."""
+    total = sum(part.values())
+    return sum(min(n, whole[w]) for w, n in part.items()) / total if total else 0.0
+
+
+def word_diff(old_text: str, new_text: str) -> list[tuple[str, str]]:
+    """The two texts as runs of ("equal" | "delete" | "insert", words), in reading order."""
+    old_words, new_words = _WORD.findall(old_text), _WORD.findall(new_text)
+    runs: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(a=[w.lower() for w in old_words], b=[w.lower() for w in new_words], autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        if op == "equal":
+            runs.append(("equal", _join(new_words[b0:b1])))
+            continue
+        if a1 > a0:
+            runs.append(("delete", _join(old_words[a0:a1])))
+        if b1 > b0:
+            runs.append(("insert", _join(new_words[b0:b1])))
+    return runs
+
+
+def _join(tokens: list[str]) -> str:
+    """Words as a reader writes them: no space before closing punctuation or after an opening bracket."""
+    return re.sub(r"\s+([.,;:)\]’”])|([(\[‘“])\s+", lambda m: m.group(1) or m.group(2), " ".join(tokens))
+
+
+def _pair(old: dict | None, new: dict | None, new_report: dict | None, status: str, similarity: float) -> dict:
+    old_labels = old["labels"] if old else []
+    new_labels = new["labels"] if new else []
+    added = [label for label in new_labels if label not in old_labels]
+    removed = [label for label in old_labels if label not in new_labels]
+    runs = word_diff(old["text"] if old else "", new["text"] if new else "")
+    return {
+        "old": old["citation"] if old else None,
+        "new": new["citation"] if new else None,
+        "new_instrument": new_report["instrument"]["id"] if new_report else None,
+        "status": status,
+        "similarity": round(similarity, 4),
+        "old_heading": (old.get("heading") or "") if old else "",
+        "new_heading": (new.get("heading") or "") if new else "",
+        "part": _part(old or new),
+        "labels_added": added,
+        "labels_removed": removed,
+        # the words that made the model or a rule raise the label, in the version that carries it
+        "triggers_added": {label: new["evidence"].get(label, []) for label in added},
+        "triggers_removed": {label: old["evidence"].get(label, []) for label in removed},
+        "words_added": [words for op, words in runs if op == "insert"],
+        "words_removed": [words for op, words in runs if op == "delete"],
+        "word_diff": [list(run) for run in runs],
+        "old_text": old["text"] if old else "",
+        "new_text": new["text"] if new else "",
+    }
+
+
+def _part(provision: dict) -> str:
+    """The Part or Chapter a provision sits in (its outermost division), or "" for none."""
+    path = provision.get("path") or []
+    first = path[0] if path else ""
+    return first if re.match(r"^(Part|Chapter|Title|Division|Schedule)\b", first, re.IGNORECASE) else ""
+
+
+def _summary(old: dict, new: list[dict], pairs: list[dict]) -> dict:
+    label_ids = load_taxonomy().ids
+    new_provisions = [p for report in new for p in report["provisions"]]
+    gained: Counter = Counter(label for pair in pairs for label in pair["labels_added"])
+    lost: Counter = Counter(label for pair in pairs for label in pair["labels_removed"])
+    parts: dict[str, dict] = {}
+    for pair in pairs:
+        entry = parts.setdefault(pair["part"], {"part": pair["part"], "labels_gained": Counter(), "labels_lost": Counter()})
+        entry["labels_gained"].update(pair["labels_added"])
+        entry["labels_lost"].update(pair["labels_removed"])
+    return {
+        "risk_index_old": old["profile"]["risk_index"],
+        "risk_index_new": new[0]["profile"]["risk_index"] if len(new) == 1 else statute_profile(new_provisions, label_ids)["risk_index"],
+        "statuses": {status: sum(1 for p in pairs if p["status"] == status) for status in STATUSES},
+        "labels_gained": dict(gained),
+        "labels_lost": dict(lost),
+        "parts": [
+            {"part": e["part"], "labels_gained": dict(e["labels_gained"]), "labels_lost": dict(e["labels_lost"])}
+            for e in parts.values()
+            if e["labels_gained"] or e["labels_lost"]
+        ],
+    }
