@@ -55,11 +55,17 @@ class DiffConfig(_Strict):
     # Two provisions of the two versions are paired when their similarity (words, with the
     # heading's and the citation's agreement added) is at least `pair_threshold`.
     pair_threshold: float = Field(0.35, ge=0, le=1)
+    # The share of the words' similarity that comes from the two provisions' whole sections, so that
+    # look-alike penalty subsections pair inside their own sections.
+    section_weight: float = Field(0.3, ge=0, le=1)
     heading_weight: float = Field(0.15, ge=0, le=1)
     same_citation_bonus: float = Field(0.1, ge=0, le=1)
     # A further unpaired new provision is part of a split when at least this share of its
     # words come from the old provision (and the reverse for a merge).
     part_containment: float = Field(0.75, gt=0, le=1)
+    # The same, for a provision in the same section as the paired one (a penalty subsection split
+    # off an offence, "A person who contravenes subsection (1) ..."): the section is evidence too.
+    sibling_containment: float = Field(0.5, gt=0, le=1)
 
 
 class CompareConfig(_Strict):

@@ -95,11 +95,17 @@ def pair_similarity(old: dict, new: list[dict], config: CompareConfig) -> np.nda
         [p.get("heading") or "" for p in old_provisions], [p.get("heading") or "" for p in new_provisions], config.similarity
     )
     weight = config.diff.heading_weight
-    score = (1 - weight) * (0.7 * words + 0.3 * sections) + weight * headings
+    section = config.diff.section_weight
+    score = (1 - weight) * ((1 - section) * words + section * sections) + weight * headings
     if len(new) == 1:
         same = np.array([[a["citation"] == b["citation"] for b in new_provisions] for a in old_provisions], dtype=float)
         score = score + config.diff.same_citation_bonus * same
     return np.clip(score, 0.0, 1.0)
+
+
+def _unit_key(provision: dict) -> str:
+    """The section a provision belongs to, with its instrument (a law split in two has two s. 3)."""
+    return provision["id"].split(":")[0] + "@" + unit_citation(provision)
 
 
 def _compared(report: dict) -> list[dict]:
@@ -121,17 +127,22 @@ def _links(old: list[dict], new: list[dict], similarity: np.ndarray, config: Com
     old_words = [_content_words(p["text"]) for p in old]
     new_words = [_content_words(p["text"]) for p in new]
     containment = config.diff.part_containment
-    new_units = [unit_citation(p) + "@" + p["id"].split(":")[0] for p in new]
-    old_units = [unit_citation(p) + "@" + p["id"].split(":")[0] for p in old]
+    new_units = [_unit_key(p) for p in new]
+    old_units = [_unit_key(p) for p in old]
     # A further new provision whose words mostly come from an old one paired with its own section
     # (or, failing that, from the old provision most like it): the old rule was split.
     for j in range(len(new)):
         if j in paired_new or not new_words[j]:
             continue
-        candidates = {paired_new[k] for k in paired_new if new_units[k] == new_units[j]}
-        candidates.add(int(np.argmax(similarity[:, j])))
-        i = max(candidates, key=lambda c: (_containment(new_words[j], old_words[c]), similarity[c, j]))
-        if i in links and _containment(new_words[j], old_words[i]) >= containment and similarity[i, j] >= threshold / 2:
+        # The old rule whose successor stands in the same new section comes first (a penalty
+        # subsection split off its offence); any other needs stronger evidence.
+        siblings = {paired_new[k] for k in paired_new if new_units[k] == new_units[j]}
+        i = _part_of(new_words[j], siblings, old_words, config.diff.sibling_containment)
+        if i is None:
+            best = int(np.argmax(similarity[:, j]))
+            i = best if best in links and similarity[best, j] >= threshold / 2 else None
+            i = _part_of(new_words[j], {i} if i is not None else set(), old_words, containment)
+        if i is not None:
             links[i].append((j, "split"))
     for i, partners in links.items():
         if len(partners) > 1:
@@ -142,14 +153,23 @@ def _links(old: list[dict], new: list[dict], similarity: np.ndarray, config: Com
     for i in range(len(old)):
         if i in links or not old_words[i]:
             continue
-        candidates = {j for k, js in old_pairs.items() if old_units[k] == old_units[i] for j in js}
-        candidates.add(int(np.argmax(similarity[i])))
-        j = max(candidates, key=lambda c: (_containment(old_words[i], new_words[c]), similarity[i, c]))
-        if j in paired_new and _containment(old_words[i], new_words[j]) >= containment and similarity[i, j] >= threshold / 2:
+        siblings = {j for k, js in old_pairs.items() if old_units[k] == old_units[i] for j in js if j in paired_new}
+        j = _part_of(old_words[i], siblings, new_words, config.diff.sibling_containment)
+        if j is None:
+            best = int(np.argmax(similarity[i]))
+            j = best if best in paired_new and similarity[i, best] >= threshold / 2 else None
+            j = _part_of(old_words[i], {j} if j is not None else set(), new_words, containment)
+        if j is not None:
             links[i] = [(j, "merged")]
             first = paired_new[j]
             links[first] = [(k, "merged" if k == j else status) for k, status in links[first]]
     return links
+
+
+def _part_of(words: Counter, candidates: set[int], wholes: list[Counter], needed: float) -> int | None:
+    """The candidate whose words hold the largest share of ``words``, if that share is at least ``needed``."""
+    best = max(candidates, key=lambda c: _containment(words, wholes[c]), default=None)
+    return best if best is not None and _containment(words, wholes[best]) >= needed else None
 
 
 def _one_to_one_status(old: dict, new: dict) -> str:
