@@ -45,7 +45,7 @@ from tests.ingest.conftest import (  # noqa: F401 - fixtures shared with the ing
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO_ROOT / "corpora" / "examples" / "example-cybercrime-act.txt"
-PROVISION_KEYS = {"id", "citation", "heading", "kind", "role", "path", "start", "end", "page", "text",
+PROVISION_KEYS = {"id", "citation", "heading", "kind", "role", "path", "context", "start", "end", "page", "text",
                   "annotations", "labels", "scores", "evidence", "flags"}
 
 
