@@ -45,6 +45,7 @@ SEED = 20261205
 # The selection grid: weights of the four similarities, and the no-counterpart threshold.
 WEIGHT_GRID = {"provision": (0.0, 0.2, 0.4), "paragraph": (0.2, 0.4), "section": (0.0, 0.1, 0.2), "heading": (0.0, 0.2, 0.4)}
 THRESHOLD_GRID = tuple(round(t, 3) for t in np.arange(0.05, 0.50, 0.025))
+KIND_AGREEMENT_GRID = (0.0, 0.3, 0.6, 0.9)
 
 
 def load_gold(name: str) -> list[dict]:
@@ -107,9 +108,10 @@ def _configs(base: CompareConfig):
         weights = dict(zip(WEIGHT_GRID, values))
         if sum(weights.values()) == 0:
             continue
-        for threshold in THRESHOLD_GRID:
+        for threshold, kind_agreement in itertools.product(THRESHOLD_GRID, KIND_AGREEMENT_GRID):
             yield base.model_copy(update={"align": base.align.model_copy(update={
-                "weights": base.align.weights.model_copy(update=weights), "threshold": float(threshold)})})
+                "weights": base.align.weights.model_copy(update=weights), "threshold": float(threshold),
+                "kind_agreement": kind_agreement})})
 
 
 def run(model, *, select: bool = False, methods: tuple[str, ...] = ("tfidf",)) -> dict:
@@ -162,7 +164,7 @@ def _leave_one_law_out(by_law, reports, base: CompareConfig, method: str) -> dic
         fit = [f_score(alignment_metrics([o for other in others for o in outcomes[other][k]], bootstrap=False))
                for k in range(len(candidates))]
         best = int(np.argmax(fit))
-        chosen[law] = {"weights": candidates[best].align.weights.model_dump(), "threshold": candidates[best].align.threshold}
+        chosen[law] = _setting(candidates[best])
         held_out.extend(outcomes[law][best])
     overall = [f_score(alignment_metrics([o for law in outcomes for o in outcomes[law][k]], bootstrap=False))
                for k in range(len(candidates))]
@@ -170,8 +172,13 @@ def _leave_one_law_out(by_law, reports, base: CompareConfig, method: str) -> dic
     return {
         "held_out": alignment_metrics(held_out),
         "chosen_per_law": chosen,
-        "best_on_all_gold": {"weights": best_all.align.weights.model_dump(), "threshold": best_all.align.threshold},
+        "best_on_all_gold": _setting(best_all),
     }
+
+
+def _setting(config: CompareConfig) -> dict:
+    return {"weights": config.align.weights.model_dump(), "threshold": config.align.threshold,
+            "kind_agreement": config.align.kind_agreement}
 
 
 def _diff_results(model, config: CompareConfig) -> dict:

@@ -688,12 +688,23 @@ def batch(
     max_mb: Annotated[Optional[float], typer.Option(help="Refuse files larger than this (MB).")] = None,
     ocr: OcrOption = OcrMode.auto,
     follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="Read statutes through symbolic links that lead out of the folder or corpus (refused by default).")] = False,
+    align_to: Annotated[Optional[str], typer.Option("--align-to", metavar="TREATY", help="Also align every law with this treaty (as `provrisk align --to`): alignment/ and a country × article matrix in the overview.")] = None,
+    config: CompareConfigOption = None,
 ) -> None:
     """Score many statutes in parallel and compare them; run it again to resume or to retry failures."""
     from rich.progress import BarColumn, MofNCompleteColumn, TimeElapsedColumn
 
     from provrisk.batch.run import READABLE_SUFFIXES, collect_inputs, default_workers, ignored_files, run_batch
 
+    treaty_report = settings = None
+    if align_to is not None:
+        # The treaty is scored first, so a misspelt treaty fails before any statute is scored.
+        from provrisk.compare.config import load_compare_config
+        from provrisk.compare.instruments import scored_instrument
+        from provrisk.models.artifacts import load_model_dir
+
+        settings = load_compare_config(config)
+        treaty_report = scored_instrument(align_to, load_model_dir(model), max_bytes=_max_bytes(max_mb), ocr=ocr.value)
     items = collect_inputs(source, follow_symlinks=follow_symlinks)
     ignored = ignored_files(source)
     if ignored:
@@ -707,6 +718,8 @@ def batch(
             max_bytes=_max_bytes(max_mb),
             ocr=ocr.value,
             on_done=lambda outcome: bar.update(task, advance=1, description=f"{outcome.item.instrument_id}: {outcome.status}"),
+            align_to=treaty_report,
+            compare_config=settings,
         )
     for failure in result.failures:
         stderr.print(_labelled("failed:", "red", failure.error), soft_wrap=True)

@@ -35,7 +35,9 @@ from provrisk.taxonomy import load_taxonomy
 SAFEGUARD_LABEL = "rights_safeguard"
 
 
-def write_comparison(documents: list[dict], failures: list[dict], out: Path, *, html_reports: bool = True) -> dict[str, Path]:
+def write_comparison(
+    documents: list[dict], failures: list[dict], out: Path, *, html_reports: bool = True, alignment: dict | None = None
+) -> dict[str, Path]:
     """Write every comparative output and return their paths by file name.
 
     ``documents`` in input order; ``failures`` as ``{instrument_id, source, error}``.
@@ -60,7 +62,9 @@ def write_comparison(documents: list[dict], failures: list[dict], out: Path, *, 
         # No statute scored: a heatmap from an earlier run would describe statutes this index does not list.
         paths.pop("heatmap.png").unlink(missing_ok=True)
         heatmap = None
-    write_text_atomic(paths["index.html"], index_html(ranked, failures, labels, heatmap, html_reports=html_reports))
+    write_text_atomic(paths["index.html"], index_html(ranked, failures, labels, heatmap, html_reports=html_reports, alignment=alignment))
+    if alignment is not None:
+        paths.update(alignment["paths"])
     return paths
 
 
@@ -188,10 +192,13 @@ th.label{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;fo
 .risk{font-weight:600}
 img{max-width:100%;height:auto;border:1px solid #eee}
 code{font-size:.85em}
+td.nowrap{white-space:nowrap}
 """
 
 
-def index_html(ranked: list[dict], failures: list[dict], labels, heatmap: bytes | None, *, html_reports: bool = True) -> str:
+def index_html(
+    ranked: list[dict], failures: list[dict], labels, heatmap: bytes | None, *, html_reports: bool = True, alignment: dict | None = None
+) -> str:
     """The overview page; every string from a statute or an error message is escaped."""
     e = html.escape
     models = sorted({f"{d['model']['name']} (trained {d['model'].get('trained_at') or 'unknown'})" for d in ranked})
@@ -246,6 +253,8 @@ def index_html(ranked: list[dict], failures: list[dict], labels, heatmap: bytes 
         parts.append("<h2>Share of provisions flagged</h2>")
         parts.append(f'<img alt="Heatmap: share of each statute\'s provisions flagged, per risk feature" '
                      f'src="data:image/png;base64,{base64.b64encode(heatmap).decode("ascii")}">')
+    if alignment is not None:
+        parts.extend(alignment_section(alignment, labels))
     parts.append("<h2>Not scored</h2>")
     if failures:
         parts.append("<table><thead><tr><th>instrument</th><th>file</th><th>problem</th></tr></thead><tbody>")
@@ -260,3 +269,53 @@ def index_html(ranked: list[dict], failures: list[dict], labels, heatmap: bytes 
         parts.append("<p>Every statute was scored.</p>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
+
+
+def alignment_section(alignment: dict, labels) -> list[str]:
+    """The country × article table of :func:`provrisk.batch.alignment.write_alignment`, with its heatmap."""
+    from provrisk.batch.alignment import risk_beyond_article
+
+    e = html.escape
+    names = {label.id: label.name for label in labels}
+    treaty, obligations = alignment["treaty"], alignment["articles"]
+    parts = [f"<h2>Alignment with {e(treaty['title'])}</h2>"]
+    if treaty.get("partial_text"):
+        parts.append('<p class="note">Only some of this treaty\'s articles are available verbatim; '
+                     "articles missing from the text cannot be matched.</p>")
+    parts.append(
+        '<p class="note">✓: the law has a provision that implements the article; ·: none was found. The number after ✓ '
+        "is how many risk features its provisions carry that the article does not. "
+        "Hover a cell for the provisions and their features. The matching is by wording and structure, "
+        "so check a surprising gap against the text. "
+        '<a href="alignment/matrix.csv">alignment/matrix.csv</a> has every cell; '
+        "<code>alignment/&lt;instrument&gt;.json</code> each law's provision-by-provision alignment.</p>"
+    )
+    cell = {(row["instrument_id"], row["article"]): row for row in alignment["rows"]}
+    instruments = list(dict.fromkeys(row["instrument_id"] for row in alignment["rows"]))
+    jurisdiction = {row["instrument_id"]: row["jurisdiction"] for row in alignment["rows"]}
+    if not instruments:
+        parts.append("<p>No law was aligned.</p>")
+        return parts
+    parts.append('<div class="scroll"><table><thead><tr><th>instrument</th><th>implemented</th>')
+    parts.extend(f'<th class="label" title="{e(a["heading"])}">{e(a["article"])}</th>' for a in obligations)
+    parts.append("</tr></thead><tbody>")
+    for instrument in instruments:
+        implemented = sum(1 for a in obligations if cell.get((instrument, a["article"]), {}).get("implemented"))
+        cells = [f"<td class=\"nowrap\">{e(instrument)}<div class=\"title\">{e(jurisdiction[instrument]) or '–'}</div></td>",
+                 f'<td class="n">{implemented}/{len(obligations)}</td>']
+        for article in obligations:
+            row = cell.get((instrument, article["article"]))
+            if not row or not row["implemented"]:
+                cells.append(f'<td class="zero" title="{e(article["article"])}: no provision found">·</td>')
+                continue
+            added = [names.get(x, x) for x in str(row["labels_beyond_article"]).split(",") if x]
+            tip = f"{article['article']}: {row['provisions']}" + (f" — adds: {'; '.join(added)}" if added else "")
+            risk = risk_beyond_article(row)
+            cells.append(f'<td class="n{" risk" if risk else ""}" title="{e(tip)}">✓{risk if risk else ""}</td>')
+        parts.append(f"<tr>{''.join(cells)}</tr>")
+    parts.append("</tbody></table></div>")
+    heatmap = alignment["paths"].get("alignment/heatmap.png")
+    if heatmap is not None and heatmap.is_file():
+        parts.append(f'<img alt="Heatmap: treaty articles implemented per law, and risk features added" '
+                     f'src="data:image/png;base64,{base64.b64encode(heatmap.read_bytes()).decode("ascii")}">')
+    return parts

@@ -50,12 +50,16 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from provrisk.corpora.manifest import load_manifest, text_path
 from provrisk.errors import InputError
 from provrisk.io import write_text_atomic
 from provrisk.models.artifacts import read_metadata, resolve_model_dir
 from provrisk.score.report import REPORT_SCHEMA, instrument_id_for
+
+if TYPE_CHECKING:
+    from provrisk.compare.config import CompareConfig
 
 READABLE_SUFFIXES = (".txt", ".pdf", ".docx", ".html", ".htm", ".xml")
 MANIFEST = "manifest.jsonl"
@@ -396,10 +400,14 @@ def run_batch(
     max_bytes: int | None = None,
     ocr: str = "never",
     on_done: Callable[[Outcome], None] | None = None,
+    align_to: dict | None = None,
+    compare_config: CompareConfig | None = None,
 ) -> BatchResult:
     """Score every item not already scored, then rebuild the comparative outputs from all reports.
 
     ``ocr``: whether PDF pages without a text layer are read by OCR (see :func:`~provrisk.ingest.ingest_file`).
+    ``align_to``: a treaty's statute report; every law is then aligned with it
+    (:mod:`provrisk.batch.alignment`) under ``compare_config`` (default: ``configs/compare.yaml``).
     """
     from provrisk.batch.compare import write_comparison
 
@@ -462,12 +470,20 @@ def run_batch(
     )
     result = BatchResult(items, ordered)
     assert result.count("scored") + result.count("skipped") + result.count("failed") == len(items)
-    documents = [read_report(report_path(out, o.item.instrument_id, "json")) for o in ordered if o.status != "failed"]
+    documents = [d for d in (read_report(report_path(out, o.item.instrument_id, "json")) for o in ordered if o.status != "failed")
+                 if d is not None]
+    alignment = None
+    if align_to is not None:
+        from provrisk.batch.alignment import write_alignment
+        from provrisk.compare.config import load_compare_config
+
+        alignment = write_alignment(documents, align_to, compare_config or load_compare_config(), out)
     result.outputs = write_comparison(
-        [d for d in documents if d is not None],
+        documents,
         [{"instrument_id": o.item.instrument_id, "source": str(o.item.path), "error": o.error} for o in result.failures],
         out,
         html_reports="html" in formats,
+        alignment=alignment,
     )
     result.outputs[FAILURES] = out / FAILURES
     return result

@@ -35,6 +35,7 @@ from __future__ import annotations
 import numpy as np
 
 from provrisk.compare.config import CompareConfig
+from provrisk.compare.rule_types import agreement, article_type, provision_type
 from provrisk.compare.similarity import similarity_matrix
 from provrisk.compare.units import COMPARED_KINDS, articles, defined_term, section_texts, unit_citation
 from provrisk.taxonomy import load_taxonomy
@@ -124,17 +125,24 @@ def score_components(law: dict, treaty: dict, method: str) -> dict[str, np.ndarr
     closest = np.zeros((len(provisions), len(operative)))
     np.maximum.at(closest.T, owner, by_paragraph.T)
     headings = [p.get("heading") or "" for p in provisions]
+    provision_kinds = [provision_type(f"{h}\n{p.get('context') or ''}\n{p['text']}") for h, p in zip(headings, provisions)]
+    article_kinds = [article_type(a.heading, a.text) for a in operative]
     return {
         "provision": similarity_matrix(own_texts, article_texts, method),
         "paragraph": closest,
         "section": similarity_matrix([sections[p["id"]] for p in provisions], article_texts, method),
         "heading": similarity_matrix(headings, [a.heading for a in operative], method),
         "has_heading": np.array([[1.0 if h.strip() else 0.0] for h in headings]).reshape(-1, 1),
+        "kind_agreement": np.array([[agreement(p, a) for a in article_kinds] for p in provision_kinds]).reshape(
+            len(provisions), len(operative)),
     }
 
 
 def combine(components: dict[str, np.ndarray], config: CompareConfig) -> np.ndarray:
-    """The weighted mean of the similarities; a provision without a heading is scored on its words alone."""
+    """The weighted mean of the similarities, discounted when the provision and the article are different kinds of rule.
+
+    A provision without a heading is scored on its words alone.
+    """
     weights = config.align.weights
     has_heading = components["has_heading"]
     total = (
@@ -143,7 +151,9 @@ def combine(components: dict[str, np.ndarray], config: CompareConfig) -> np.ndar
         + weights.section * components["section"]
         + weights.heading * components["heading"] * has_heading
     )
-    return total / (weights.provision + weights.paragraph + weights.section + weights.heading * has_heading)
+    similarity = total / (weights.provision + weights.paragraph + weights.section + weights.heading * has_heading)
+    discount = config.align.kind_agreement * (1.0 - components["kind_agreement"])
+    return similarity * (1.0 - discount)
 
 
 def _article_match(row: np.ndarray, operative: list, config: CompareConfig) -> list[tuple]:

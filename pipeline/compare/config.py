@@ -47,6 +47,10 @@ class AlignConfig(_Strict):
     # counterpart is exact, between the two partial.
     threshold: float = Field(0.2, ge=0, le=1)
     exact_threshold: float = Field(0.4, ge=0, le=1)
+    # How much a provision's score with an article is discounted when the two lay down different
+    # kinds of rule (offence, power, cooperation; see provrisk.compare.rule_types): 0 ignores the
+    # kinds, 1 rules such pairs out; half as much when either kind is unknown.
+    kind_agreement: float = Field(0.0, ge=0, le=1)
     # A second article is named when it scores at least this share of the first.
     second_article_share: float = Field(0.9, gt=0, le=1)
 

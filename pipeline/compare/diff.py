@@ -22,7 +22,9 @@ one new text). The best one-to-one assignment (Hungarian algorithm) above
 ``pair_threshold`` pairs provisions; a further new provision most of whose
 words come from a paired old one makes that old provision ``split``, and a
 further old provision most of whose words a paired new one holds is
-``merged``. Statuses: unchanged, renumbered (same words, other citation),
+``merged``. A penalty subsection ("A person who contravenes subsection (1)
+...") is compared with the words of the subsection it punishes, and stays with
+the old rule that subsection replaces. Statuses: unchanged, renumbered (same words, other citation),
 modified, split, merged, added, removed.
 """
 
@@ -45,6 +47,14 @@ DIFF_SCHEMA = "provrisk.diff/1"
 STATUSES = ("unchanged", "renumbered", "modified", "split", "merged", "added", "removed")
 _WORD = re.compile(r"\w+(?:[’'.]\w+)*|[^\w\s]")
 _CONTENT_WORD = re.compile(r"[a-z]{3,}")
+_LAST_SUBSECTION = re.compile(r"\((\w+)\)$")
+_PENALTY_CLAUSE = re.compile(
+    r"^\W*(?:\(\w{1,4}\)\s*)?(?:a|any) person (?:who contravenes|who fails to comply with|who commits an offen[cs]e under|"
+    r"convicted of an offen[cs]e under) "
+    r"sub-?sections?\s+((?:\(\w{1,4}\)(?:\s*,\s*|\s+or\s+|\s+and\s+)?)+)",
+    re.I,
+)
+_PENALTY = re.compile(r"liable,? (?:up)?on conviction|the penalty is", re.I)
 # A preamble states purposes, not rules; everything else a version changes is compared (lead-ins too).
 _SKIPPED_KINDS = ("preamble",)
 
@@ -87,7 +97,8 @@ def pair_similarity(old: dict, new: list[dict], config: CompareConfig) -> np.nda
         return np.zeros((len(old_provisions), len(new_provisions)))
     old_sections = section_texts(old)
     new_sections = {k: v for report in new for k, v in section_texts(report).items()}
-    words = similarity_matrix([p["text"] for p in old_provisions], [p["text"] for p in new_provisions], config.similarity)
+    new_texts = [t for report in new for t in rule_texts(_compared(report))]
+    words = similarity_matrix(rule_texts(old_provisions), new_texts, config.similarity)
     sections = similarity_matrix(
         [old_sections[p["id"]] for p in old_provisions], [new_sections[p["id"]] for p in new_provisions], config.similarity
     )
@@ -101,6 +112,21 @@ def pair_similarity(old: dict, new: list[dict], config: CompareConfig) -> np.nda
         same = np.array([[a["citation"] == b["citation"] for b in new_provisions] for a in old_provisions], dtype=float)
         score = score + config.diff.same_citation_bonus * same
     return np.clip(score, 0.0, 1.0)
+
+
+def rule_texts(provisions: list[dict]) -> list[str]:
+    """Each provision's words, a penalty subsection's preceded by those of the subsections it punishes.
+
+    "(2) A person who contravenes subsection (1) commits an offence and is liable to ..." reads
+    alike in every section; with its subsection (1) it is the rule the old version wrote in one
+    sentence ("A person who [conduct] commits an offence and is liable to ...").
+    """
+    by_subsection = {(_unit_key(p), _subsection(p)): p["text"] for p in provisions}
+    texts = []
+    for provision in provisions:
+        punished = [by_subsection.get((_unit_key(provision), r)) for r in _penalty_references(provision["text"])]
+        texts.append("\n".join([t for t in punished if t] + [provision["text"]]))
+    return texts
 
 
 def _unit_key(provision: dict) -> str:
@@ -124,8 +150,8 @@ def _links(old: list[dict], new: list[dict], similarity: np.ndarray, config: Com
         if similarity[i, j] >= threshold:
             paired_new[j] = i
             links[i] = [(j, _one_to_one_status(old[i], new[j]))]
-    old_words = [_content_words(p["text"]) for p in old]
-    new_words = [_content_words(p["text"]) for p in new]
+    old_words = [_content_words(t) for t in rule_texts(old)]
+    new_words = [_content_words(t) for t in rule_texts(new)]
     containment = config.diff.part_containment
     new_units = [_unit_key(p) for p in new]
     old_units = [_unit_key(p) for p in old]
@@ -144,6 +170,7 @@ def _links(old: list[dict], new: list[dict], similarity: np.ndarray, config: Com
             i = _part_of(new_words[j], {i} if i is not None else set(), old_words, containment)
         if i is not None:
             links[i].append((j, "split"))
+    _attach_penalty_clauses(links, old, new)
     for i, partners in links.items():
         if len(partners) > 1:
             links[i] = [(j, "split") for j, _ in partners]
@@ -164,6 +191,58 @@ def _links(old: list[dict], new: list[dict], similarity: np.ndarray, config: Com
             first = paired_new[j]
             links[first] = [(k, "merged" if k == j else status) for k, status in links[first]]
     return links
+
+
+def _attach_penalty_clauses(links: dict[int, list[tuple[int, str]]], old: list[dict], new: list[dict]) -> None:
+    """Keep a new penalty subsection with the old rule its offence subsection replaces.
+
+    A new version often splits "A person who [conduct] commits an offence and is liable
+    to [penalty]" into "(1) A person shall not [conduct]" and "(2) A person who contravenes
+    subsection (1) commits an offence and is liable to [penalty]". Penalty subsections look
+    alike across a statute, so word similarity pairs them with any old penalty; their
+    reference says which rule they belong to. A penalty subsection goes with the old
+    provisions its offence subsections carry; when none carries them, its offence
+    subsections go with the old provision it was paired with.
+    """
+    owners: dict[int, list[int]] = {}
+    for i, partners in links.items():
+        for j, _ in partners:
+            owners.setdefault(j, []).append(i)
+    by_subsection = {(_unit_key(p), _subsection(p)): j for j, p in enumerate(new)}
+    for j, provision in enumerate(new):
+        referenced = _penalty_references(provision["text"])
+        if not referenced:
+            continue
+        offences = [by_subsection[key] for key in ((_unit_key(provision), r) for r in referenced) if key in by_subsection]
+        carried = list(dict.fromkeys(i for k in offences for i in owners.get(k, []) if _carries_penalty(old[i])))
+        if carried:
+            for i in owners.get(j, []):
+                if i not in carried:
+                    links[i] = [(k, status) for k, status in links[i] if k != j]
+                    if not links[i]:
+                        del links[i]
+            for i in carried:
+                if all(k != j for k, _ in links[i]):
+                    links[i].append((j, "split"))
+            continue
+        for i in owners.get(j, []):
+            if _carries_penalty(old[i]):
+                links[i].extend((k, "split") for k in offences if k not in owners)
+
+
+def _subsection(provision: dict) -> str | None:
+    match = _LAST_SUBSECTION.search(provision["citation"])
+    return match.group(1) if match else None
+
+
+def _penalty_references(text: str) -> list[str]:
+    """The subsections a penalty clause ("A person who contravenes subsection (1) or (2) ...") names."""
+    match = _PENALTY_CLAUSE.match(text)
+    return re.findall(r"\((\w+)\)", match.group(1)) if match else []
+
+
+def _carries_penalty(provision: dict) -> bool:
+    return bool(_PENALTY.search(provision["text"]))
 
 
 def _part_of(words: Counter, candidates: set[int], wholes: list[Counter], needed: float) -> int | None:

@@ -6,6 +6,12 @@
   HTML, TXT, Akoma Ntoso or US legislative (USLM) XML) or a JSON body ``{"text": ..., "name": ...}``;
   answers the statute report document of ``provrisk score --format json``
   (``?format=csv``: the CSV of ``provrisk score --format csv``);
+- ``POST /v1/compare``: a ``multipart/form-data`` comparison, either two versions of a
+  law (fields ``old`` and ``new``: the document of ``provrisk diff OLD NEW``) or a law
+  and a treaty (field ``law`` and the text field ``treaty``, an id of ``GET /v1/treaties``:
+  the document of ``provrisk align LAW --to TREATY``); ``?format=json`` (default),
+  ``html``, ``csv`` or ``docx`` (the Word brief);
+- ``GET /v1/treaties``: the treaties a law can be aligned with (id and title);
 - ``GET /v1/labels``: the taxonomy (id, name, definition, standard engaged);
 - ``GET /v1/models``: the model being served and the models under ``models/``;
 - ``GET /healthz``, ``GET /`` (the web page) and the OpenAPI docs at ``/docs``.
@@ -35,13 +41,16 @@ to the end; a request not answered within the timeout (waiting for a worker
 included) answers 504 and its worker is killed, so its CPU is free at once;
 a document still scoring after a second runs at low priority, and one more
 than ``PROVRISK_SCORING_PROCESSES`` such documents at once answers 503; more than
-``PROVRISK_MAX_IN_FLIGHT`` scoring requests at once answer 503. Every failure a
+``PROVRISK_MAX_IN_FLIGHT`` uploads in flight at once answer 503 (a comparison
+counts as two). Each file of a comparison is held to the upload limit, and a
+comparison runs in one worker with the same deadline as a single upload. Every failure a
 client can cause answers 4xx with one line of JSON. Slow clients and TLS are
 for a reverse proxy in front of the service.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -67,8 +76,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import provrisk
 from provrisk.errors import ConfigError, InputError
 from provrisk.models.artifacts import METADATA, MODELS_DIR, resolve_model_dir
-from provrisk.serve.scoring import SETUP, TASK
-from provrisk.serve.upload import RequestRefused, Upload, read_json_text, read_multipart_file
+from provrisk.serve.scoring import COMPARE_MEDIA_TYPES, SETUP, TASK
+from provrisk.serve.upload import (
+    RequestRefused,
+    Upload,
+    read_json_text,
+    read_multipart_fields,
+    read_multipart_file,
+)
 from provrisk.serve.workers import JobRefused, WorkerDied, WorkerPool, Zygote, zygote_for
 from provrisk.settings import get_settings
 from provrisk.taxonomy import load_taxonomy
@@ -132,6 +147,19 @@ class ReportFormat(str, Enum):
     csv = "csv"
 
 
+class CompareFormat(str, Enum):
+    json = "json"
+    html = "html"
+    csv = "csv"
+    docx = "docx"
+
+
+# The multipart fields of POST /v1/compare: two versions of a law, or a law and a treaty id.
+OLD_FIELD, NEW_FIELD, LAW_FIELD, TREATY_FIELD = "old", "new", "law", "treaty"
+# A comparison's HTML view has no script: served as a sandboxed document in case a browser opens it.
+COMPARE_HTML_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; sandbox"
+
+
 @dataclass
 class ScoringService:
     """What requests share: the settings, the model's description and the worker processes that score."""
@@ -140,6 +168,7 @@ class ScoringService:
     model: dict  # name, path and metadata of the model the workers loaded
     pool: WorkerPool
     in_flight: int = 0
+    treaties: list[dict] = dataclasses.field(default_factory=list)  # id and title of each treaty a law can be aligned with
 
     def _keep(self, upload: Upload) -> None:
         kept_as = uuid.uuid4().hex
@@ -155,27 +184,51 @@ class ScoringService:
             self._keep(upload)
         header = {"name": upload.name, "format": report_format, "max_bytes": self.settings.max_upload_bytes,
                   "ocr": self.settings.ocr}
+        return await self._run(header, upload.data, upload.name, "scoring",
+                               "split the document into parts and score each")
+
+    async def compare(self, uploads: list[Upload], treaty: str | None, report_format: str) -> tuple[dict, bytes]:
+        """A diff (two uploads) or an alignment (one upload and ``treaty``) rendered in ``report_format``, by one worker."""
+        if self.settings.keep_uploads_dir is not None:
+            for upload in uploads:
+                self._keep(upload)
+        header = {
+            "job": "compare",
+            "mode": "diff" if treaty is None else "align",
+            "treaty": treaty,
+            "names": [upload.name for upload in uploads],
+            "sizes": [len(upload.data) for upload in uploads],
+            "format": report_format,
+            "max_bytes": self.settings.max_upload_bytes,
+            "ocr": self.settings.ocr,
+        }
+        what = " and ".join(upload.name for upload in uploads) + (f" against {treaty}" if treaty else "")
+        return await self._run(header, b"".join(upload.data for upload in uploads), what, "comparing",
+                               "compare the documents part by part")
+
+    async def _run(self, header: dict, payload: bytes, what: str, doing: str, advice: str) -> tuple[dict, bytes]:
+        """One job in a worker; ``what`` names the uploads in the messages, ``doing`` the work, ``advice`` the way round a timeout."""
         try:
-            answer, body = await self.pool.run(header, upload.data, self.settings.request_timeout_s)
+            answer, body = await self.pool.run(header, payload, self.settings.request_timeout_s)
         except JobRefused as refused:
             if refused.status == 504:
                 raise RequestRefused(
                     504,
-                    f"{upload.name}: scoring took longer than the server's limit of "
-                    f"{self.settings.request_timeout_s:g} s; split the document into parts and score each",
+                    f"{what}: {doing} took longer than the server's limit of "
+                    f"{self.settings.request_timeout_s:g} s; {advice}",
                 ) from None
             raise RequestRefused(
-                503, f"{upload.name}: the server is busy scoring other long documents; try again in a minute"
+                503, f"{what}: the server is busy scoring other long documents; try again in a minute"
             ) from None
         except WorkerDied as died:
-            logger.error("scoring %s: %s", json.dumps(upload.name), died)
+            logger.error("%s %s: %s", doing, json.dumps(what), died)
             raise RequestRefused(
-                500, f"{upload.name}: the scoring process stopped unexpectedly (out of memory?); the server log has details"
+                500, f"{what}: the scoring process stopped unexpectedly (out of memory?); the server log has details"
             ) from None
         if answer["status"] == 500:
-            logger.error("unexpected failure scoring %s: %s (traceback above)", json.dumps(upload.name), answer["error"])
+            logger.error("unexpected failure %s %s: %s (traceback above)", doing, json.dumps(what), answer["error"])
             raise RequestRefused(
-                500, f"{upload.name}: {answer['error'].replace('unexpected failure', 'unexpected failure while scoring')}; "
+                500, f"{what}: {answer['error'].replace('unexpected failure', f'unexpected failure while {doing}')}; "
                 "the server log has details"
             )
         if answer["status"] != 200:
@@ -231,6 +284,31 @@ SCORE_REQUEST_BODY = {
         },
     }
 }
+COMPARE_REQUEST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "description": (
+                        f'Either two versions of a law ("{OLD_FIELD}" and "{NEW_FIELD}": a diff), or a law and a '
+                        f'treaty ("{LAW_FIELD}" and "{TREATY_FIELD}": an alignment).'
+                    ),
+                    "properties": {
+                        OLD_FIELD: {"type": "string", "format": "binary",
+                                    "description": "The old version of the law (any format /v1/score reads)."},
+                        NEW_FIELD: {"type": "string", "format": "binary", "description": "The new version of the law."},
+                        LAW_FIELD: {"type": "string", "format": "binary",
+                                    "description": "The national law to align with the treaty."},
+                        TREATY_FIELD: {"type": "string",
+                                       "description": "The treaty: an id listed by GET /v1/treaties."},
+                    },
+                }
+            }
+        },
+    }
+}
 ERROR_RESPONSE = {
     "content": {"application/json": {"schema": {"type": "object", "properties": {"error": {"type": "string"}}}}}
 }
@@ -255,7 +333,7 @@ def create_app(settings: ServeSettings | None = None, *, task: str = TASK) -> Fa
             settings.keep_uploads_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         pool = WorkerPool(zygote, task, settings.scoring_processes)
         await pool.start()
-        app.state.service = ScoringService(settings, zygote.info, pool)
+        app.state.service = ScoringService(settings, zygote.info, pool, treaties=treaty_catalogue())
         logger.info(
             "serving model %s with %d scoring processes; uploads up to %s bytes; timeout %g s; auth %s; uploads %s",
             zygote.info["name"],
@@ -319,6 +397,41 @@ def create_app(settings: ServeSettings | None = None, *, task: str = TASK) -> Fa
         finally:
             service.in_flight -= 1
 
+    @v1.post(
+        "/compare",
+        tags=["comparison"],
+        openapi_extra=COMPARE_REQUEST_BODY,
+        responses={
+            200: {
+                "content": {"text/html": {}, "text/csv": {}, COMPARE_MEDIA_TYPES["docx"]: {}},
+                "description": "The diff (provrisk.diff/1) or alignment (provrisk.alignment/1) document as JSON; "
+                "with ?format=html its side-by-side page, csv its rows, docx the Word brief.",
+            },
+            413: ERROR_RESPONSE,
+            415: ERROR_RESPONSE,
+            422: ERROR_RESPONSE,
+            503: ERROR_RESPONSE,
+            504: ERROR_RESPONSE,
+        },
+    )
+    async def compare(request: Request, format: CompareFormat = CompareFormat.json) -> Response:
+        """Compare two versions of a law (provisions paired as unchanged, renumbered, modified, split, merged,
+        added or removed, with risk labels gained and lost), or a law with the treaty it implements (each
+        provision's article, the articles not implemented, and the risk features that differ)."""
+        service = _service(request)
+        if service.in_flight >= service.settings.max_in_flight:
+            raise RequestRefused(503, "the server is busy scoring other documents; try again shortly")
+        service.in_flight += 2  # two uploads held in memory
+        try:
+            return await _compare_request(request, service, format)
+        finally:
+            service.in_flight -= 2
+
+    @v1.get("/treaties", tags=["comparison"])
+    def treaties(request: Request) -> dict:
+        """The treaties a law can be aligned with (the ``treaty`` field of POST /v1/compare): id and title."""
+        return {"treaties": _service(request).treaties}
+
     @v1.get("/labels", tags=["reference"])
     def labels() -> dict:
         """The risk-feature taxonomy: every label the service may predict, in taxonomy order."""
@@ -363,6 +476,80 @@ async def _score_request(request: Request, service: ScoringService, report_forma
         # instrument ids are [a-z0-9-] only
         headers = {"Content-Disposition": f'attachment; filename="{answer["instrument_id"]}-provrisk.csv"'}
     return Response(body, media_type=answer["media_type"], headers=headers)
+
+
+async def _compare_request(request: Request, service: ScoringService, report_format: CompareFormat) -> Response:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "multipart/form-data":
+        raise RequestRefused(
+            415, f'send the documents as multipart/form-data: fields "{OLD_FIELD}" and "{NEW_FIELD}", '
+            f'or "{LAW_FIELD}" and "{TREATY_FIELD}"'
+        )
+    uploads, texts = await read_multipart_fields(
+        request, (OLD_FIELD, NEW_FIELD, LAW_FIELD), (TREATY_FIELD,), service.settings.max_upload_bytes
+    )
+    treaty = texts.get(TREATY_FIELD) or None
+    known = [entry["id"] for entry in service.treaties]
+    if LAW_FIELD in uploads:
+        law = uploads[LAW_FIELD]
+        if OLD_FIELD in uploads or NEW_FIELD in uploads:
+            raise RequestRefused(422, f'send either "{OLD_FIELD}" and "{NEW_FIELD}" (a diff) or "{LAW_FIELD}" and '
+                                 f'"{TREATY_FIELD}" (an alignment), not both')
+        if treaty is None:
+            raise RequestRefused(422, f'{law.name}: no treaty to align it with: send a treaty id in the field '
+                                 f'"{TREATY_FIELD}" (one of {", ".join(known)})')
+        if treaty not in known:
+            raise RequestRefused(422, f'{json.dumps(treaty[:120])}: not a treaty provrisk knows; choose one of '
+                                 f'{", ".join(known)}', treaties=known)
+        compared = [law]
+    elif OLD_FIELD in uploads and NEW_FIELD in uploads:
+        if treaty is not None:
+            raise RequestRefused(422, f'a diff of "{OLD_FIELD}" and "{NEW_FIELD}" takes no "{TREATY_FIELD}": to align '
+                                 f'a law with a treaty, send it in the field "{LAW_FIELD}"')
+        compared = [uploads[OLD_FIELD], uploads[NEW_FIELD]]
+    elif OLD_FIELD in uploads or NEW_FIELD in uploads:
+        present, missing = (OLD_FIELD, NEW_FIELD) if OLD_FIELD in uploads else (NEW_FIELD, OLD_FIELD)
+        raise RequestRefused(422, f'{uploads[present].name}: no {missing} version to compare it with: send one in '
+                             f'the field "{missing}"')
+    else:
+        raise RequestRefused(422, f'multipart upload without files to compare: send fields "{OLD_FIELD}" and '
+                             f'"{NEW_FIELD}", or a file in "{LAW_FIELD}" and a treaty id in "{TREATY_FIELD}"')
+    started = time.perf_counter()
+    answer, body = await service.compare(compared, treaty, report_format.value)
+    logger.info(
+        "compared %s%s: %d provisions, %.2f s",
+        " and ".join(json.dumps(upload.name) for upload in compared), f" with {treaty}" if treaty else "",
+        answer["provisions"], time.perf_counter() - started,
+    )
+    headers = None
+    if report_format in (CompareFormat.csv, CompareFormat.docx):
+        # made of instrument ids, which are [a-z0-9-] only
+        headers = {"Content-Disposition": f'attachment; filename="{answer["filename"]}"'}
+    elif report_format == CompareFormat.html:
+        headers = {"Content-Security-Policy": COMPARE_HTML_POLICY, "X-Content-Type-Options": "nosniff"}
+    return Response(body, media_type=answer["media_type"], headers=headers)
+
+
+def treaty_catalogue() -> list[dict]:
+    """Each treaty a law can be aligned with (:func:`provrisk.compare.instruments.available_treaties`): id and title."""
+    from provrisk.compare.instruments import PACKAGED_TREATIES, available_treaties, packaged_articles
+
+    titles: dict[str, str] = {}
+    try:
+        from provrisk.corpora.manifest import load_manifest
+
+        titles = {instrument.id: instrument.title for instrument in load_manifest(get_settings().corpus_dir)}
+    except Exception:  # noqa: BLE001 - no corpus beside the repository: the packaged treaties only
+        pass
+    catalogue = []
+    for treaty_id in available_treaties():
+        title = titles.get(treaty_id)
+        packaged = PACKAGED_TREATIES / f"{treaty_id}.jsonl"
+        if title is None and packaged.is_file():
+            articles = packaged_articles(packaged)
+            title = articles[0].get("instrument_title") if articles else None
+        catalogue.append({"id": treaty_id, "title": title or treaty_id})
+    return catalogue
 
 
 def _model_summary(name: str, metadata: dict) -> dict:

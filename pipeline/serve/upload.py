@@ -4,7 +4,9 @@ Input: a Starlette :class:`~starlette.requests.Request` whose body is either a
 ``multipart/form-data`` upload with the document in one file field, or a JSON
 object ``{"text": "...", "name": "optional.txt"}``; and the size limit in bytes.
 Output: an :class:`Upload` (a display-safe name and the document's bytes), or
-:class:`RequestRefused` carrying the HTTP status and a one-line message.
+:class:`RequestRefused` carrying the HTTP status and a one-line message. A
+comparison request (:func:`read_multipart_fields`) sends several file fields,
+each held to the limit, and short text fields (a treaty id) beside them.
 
 A request a client got wrong is refused with a 4xx and one line: a multipart
 boundary that is not 1 to 70 characters of RFC 2046's alphabet (400), JSON
@@ -14,7 +16,7 @@ surrogate in a name is shown as ``?``, like a control character.
 Starlette's own form parser spools files over 1 MB to a temporary file and
 reads the whole body before the handler sees it, so an upload of any size would
 land on disk first. This module parses the multipart stream itself: the body is
-read chunk by chunk, only the file field's bytes are kept, and reading stops as
+read chunk by chunk, only the file fields' bytes are kept, and reading stops as
 soon as the limit is passed (or at once, after the part headers name the file,
 when ``Content-Length`` already says the body is too large).
 """
@@ -34,6 +36,8 @@ from provrisk.ingest import human_size
 # Room in a body for multipart boundaries, part headers and small extra fields
 # (or JSON syntax) on top of the document itself.
 BODY_OVERHEAD_BYTES = 64 * 1024
+# A text field sent beside files (an instrument id) is short.
+MAX_TEXT_FIELD_BYTES = 1024
 DEFAULT_TEXT_NAME = "text.txt"
 # Control characters, line separators, and lone surrogates (which no encoder will write).
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]+")
@@ -81,20 +85,23 @@ def _declared_length(request: Request) -> int | None:
         return None
 
 
-class _FileFieldCollector:
-    """Multipart callbacks that keep the bytes of one named file field and drop everything else."""
+class _FieldCollector:
+    """Multipart callbacks that keep the bytes of the named file fields and short text fields, and drop everything else."""
 
-    def __init__(self, field: str, limit: int, body_too_large: bool) -> None:
-        self.field = field
+    def __init__(self, fields: tuple[str, ...], limit: int, body_too_large: bool, text_fields: tuple[str, ...] = ()) -> None:
+        self.fields = fields
+        self.text_fields = text_fields
         self.limit = limit
         self.body_too_large = body_too_large
-        self.name: str | None = None
-        self.data = bytearray()
-        self.complete = False
+        self.names: dict[str, str] = {}
+        self.data: dict[str, bytearray] = {}
+        self.complete: set[str] = set()
+        self.texts: dict[str, bytearray] = {}
         self._header_field = b""
         self._header_value = b""
         self._disposition = b""
-        self._in_file = False
+        self._in_file: str | None = None
+        self._in_text: str | None = None
 
     def callbacks(self) -> dict:
         return {
@@ -109,7 +116,7 @@ class _FileFieldCollector:
 
     def _part_begin(self) -> None:
         self._disposition = b""
-        self._in_file = False
+        self._in_file = self._in_text = None
 
     def _header_field_data(self, data: bytes, start: int, end: int) -> None:
         self._header_field += data[start:end]
@@ -124,30 +131,48 @@ class _FileFieldCollector:
 
     def _headers_finished(self) -> None:
         _, options = parse_options_header(self._disposition)
-        if options.get(b"name", b"").decode("utf-8", "replace") != self.field:
+        field = options.get(b"name", b"").decode("utf-8", "replace")
+        if field in self.text_fields and b"filename" not in options:
+            if field in self.texts:
+                raise RequestRefused(422, f'the field "{field}" appears twice')
+            self.texts[field] = bytearray()
+            self._in_text = field
             return
-        if self.name is not None:
-            raise RequestRefused(422, f'send one document per request (the field "{self.field}" appears twice)')
-        self.name = display_name(options.get(b"filename", b"").decode("utf-8", "replace"))
+        if field not in self.fields:
+            return
+        if field in self.names:
+            per = "request" if len(self.fields) == 1 else "field"
+            raise RequestRefused(422, f'send one document per {per} (the field "{field}" appears twice)')
+        name = self.names[field] = display_name(options.get(b"filename", b"").decode("utf-8", "replace"))
         if self.body_too_large:
-            raise too_large(self.name, self.limit)
-        self._in_file = True
+            raise too_large(name, self.limit)
+        self.data[field] = bytearray()
+        self._in_file = field
 
     def _part_data(self, data: bytes, start: int, end: int) -> None:
-        if not self._in_file:
+        if self._in_text is not None:
+            text = self.texts[self._in_text]
+            if len(text) + (end - start) > MAX_TEXT_FIELD_BYTES:
+                raise RequestRefused(422, f'the field "{self._in_text}" is longer than {MAX_TEXT_FIELD_BYTES} bytes')
+            text += data[start:end]
             return
-        if len(self.data) + (end - start) > self.limit:
-            raise too_large(self.name, self.limit)
-        self.data += data[start:end]
+        if self._in_file is None:
+            return
+        kept = self.data[self._in_file]
+        if len(kept) + (end - start) > self.limit:
+            raise too_large(self.names[self._in_file], self.limit)
+        kept += data[start:end]
 
     def _part_end(self) -> None:
-        if self._in_file:
-            self.complete = True
-        self._in_file = False
+        if self._in_file is not None:
+            self.complete.add(self._in_file)
+        self._in_file = self._in_text = None
 
 
-async def read_multipart_file(request: Request, field: str, limit: int) -> Upload:
-    """The file in multipart field ``field``, read while counting, refused (413) once past ``limit`` bytes."""
+async def _read_multipart(
+    request: Request, fields: tuple[str, ...], limit: int, text_fields: tuple[str, ...] = ()
+) -> _FieldCollector:
+    """The collector after the whole body went through it: each file field read while counting, refused (413) past ``limit``."""
     _, params = parse_options_header(request.headers.get("content-type", ""))
     boundary = params.get(b"boundary")
     if not boundary:
@@ -158,9 +183,12 @@ async def read_multipart_file(request: Request, field: str, limit: int) -> Uploa
             f"malformed multipart upload: the boundary must be 1 to {MAX_BOUNDARY_CHARS} letters, digits "
             f"or '()+_,-./:=? (RFC 2046); this one has {len(boundary)} characters",
         )
-    body_limit = limit + BODY_OVERHEAD_BYTES
+    # every file field may hold up to `limit` bytes
+    body_limit = len(fields) * limit + BODY_OVERHEAD_BYTES
     declared = _declared_length(request)
-    collector = _FileFieldCollector(field, limit, body_too_large=declared is not None and declared > body_limit)
+    collector = _FieldCollector(
+        fields, limit, body_too_large=declared is not None and declared > body_limit, text_fields=text_fields
+    )
     try:
         parser = MultipartParser(boundary, collector.callbacks())
     except FormParserError as error:
@@ -173,15 +201,41 @@ async def read_multipart_file(request: Request, field: str, limit: int) -> Uploa
             # Content-Length is already too large, or as the file's bytes pass the limit.
             parser.write(chunk)
             if received > body_limit or (collector.body_too_large and received > BODY_OVERHEAD_BYTES):
-                raise too_large(collector.name or "upload", limit)
+                raise too_large(next(iter(collector.names.values()), "upload"), limit)
         parser.finalize()
     except MultipartParseError as error:
         raise RequestRefused(400, f"malformed multipart upload ({error})") from None
     except ClientDisconnect:
         raise RequestRefused(400, "the client closed the connection before the upload was complete") from None
-    if collector.name is None or not collector.complete:
+    return collector
+
+
+async def read_multipart_file(request: Request, field: str, limit: int) -> Upload:
+    """The file in multipart field ``field``, read while counting, refused (413) once past ``limit`` bytes."""
+    collector = await _read_multipart(request, (field,), limit)
+    if field not in collector.complete:
         raise RequestRefused(422, f'multipart upload without a file in a field named "{field}"')
-    return Upload(collector.name, bytes(collector.data))
+    return Upload(collector.names[field], bytes(collector.data[field]))
+
+
+async def read_multipart_fields(
+    request: Request, fields: tuple[str, ...], text_fields: tuple[str, ...], limit: int
+) -> tuple[dict[str, Upload], dict[str, str]]:
+    """The files among the multipart fields ``fields`` (each refused, 413, past ``limit`` bytes) and the short
+    text fields among ``text_fields`` (at most :data:`MAX_TEXT_FIELD_BYTES` each), by field name.
+
+    A field may be missing; the caller says which it needs.
+    """
+    collector = await _read_multipart(request, fields, limit, text_fields)
+    uploads = {field: Upload(collector.names[field], bytes(collector.data[field]))
+               for field in fields if field in collector.complete}
+    texts = {}
+    for field, raw in collector.texts.items():
+        try:
+            texts[field] = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            raise RequestRefused(422, f'the field "{field}" is not UTF-8 text') from None
+    return uploads, texts
 
 
 async def read_json_text(request: Request, limit: int) -> Upload:

@@ -3,7 +3,7 @@
 ``create_app(settings, task="tests.serve.tasks:instructed")`` serves with
 :func:`instructed`: an upload that is a JSON object is an instruction for the
 worker (record that it ran, then sleep or spin for a while, then answer or
-fail); any other upload is scored for real by
+fail), and so is the first upload of a comparison; any other upload is scored for real by
 :func:`provrisk.serve.scoring.score_upload`. The tests' own process cannot see
 into a worker, so a worker says what it did through files in ``record``.
 """
@@ -23,8 +23,10 @@ AUDITED = "tests.serve.tasks:audited"
 
 
 def instructed(model, header: dict, data: bytes) -> tuple[dict, bytes]:
+    # a comparison's first upload may be the instruction; the comparison then goes on with the uploads as sent
+    first = data[: header["sizes"][0]] if header.get("job") == "compare" else data
     try:
-        instruction = json.loads(data)
+        instruction = json.loads(first)
     except ValueError:
         instruction = None
     if not isinstance(instruction, dict):
@@ -38,6 +40,8 @@ def instructed(model, header: dict, data: bytes) -> tuple[dict, bytes]:
             time.sleep(0.01)  # otherwise: hold a CPU, as a runaway parser does
     if instruction.get("fail"):
         raise RuntimeError("internal detail the client must not see")
+    if header.get("job") == "compare":
+        return score_upload(model, header, data)
     return score_upload(model, header, instruction.get("text", "1. Title\nA person commits an offence.\n").encode())
 
 

@@ -28,6 +28,8 @@ import provrisk
 from provrisk.ingest import ingest_bytes
 from provrisk.models.artifacts import load_model_dir
 from provrisk.models.predict import predict_records
+from provrisk.compare.formats import ALIGN_CSV_COLUMNS, DIFF_CSV_COLUMNS
+from provrisk.compare.instruments import available_treaties
 from provrisk.score.formats import CSV_COLUMNS, report_csv
 from provrisk.segment import segment_statute
 from provrisk.serve.app import ServeSettings, create_app, start_scoring
@@ -45,6 +47,8 @@ from tests.ingest.conftest import (  # noqa: F401 - fixtures shared with the ing
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO_ROOT / "corpora" / "examples" / "example-cybercrime-act.txt"
+SHARED_CORPUS = REPO_ROOT.parent / "shared" / "corpora"
+PACKAGED_TREATY = "un-cybercrime-convention-2024"
 PROVISION_KEYS = {"id", "citation", "heading", "kind", "role", "path", "context", "start", "end", "page", "text",
                   "annotations", "labels", "scores", "evidence", "flags"}
 
@@ -327,11 +331,14 @@ def token_client():
 
 
 @pytest.mark.parametrize("header", [None, "Bearer wrong-token", "Bearer correct-horse", "Basic correct-horse-battery"])
-@pytest.mark.parametrize("path", ["/v1/labels", "/v1/models", "/v1/score"])
+@pytest.mark.parametrize("path", ["/v1/labels", "/v1/models", "/v1/score", "/v1/treaties", "/v1/compare"])
 def test_token_is_required_on_v1_when_configured(token_client, header, path):
     headers = {"Authorization": header} if header else {}
     if path == "/v1/score":
         response = token_client.post(path, json={"text": numbered_statute("t")}, headers=headers)
+    elif path == "/v1/compare":
+        statute = numbered_statute("t").encode()
+        response = token_client.post(path, files={"old": ("a.txt", statute), "new": ("b.txt", statute)}, headers=headers)
     else:
         response = token_client.get(path, headers=headers)
     assert response.status_code == 401
@@ -521,3 +528,181 @@ def test_unknown_path_is_json_404(client):
     response = client.get("/v1/nothing-here")
     assert response.status_code == 404
     assert response.json() == {"error": "Not Found"}
+
+
+# --- compare: two versions of a law, or a law with a treaty ----------------------------------------
+
+# s. 9's real-time collection put under a judge's warrant, and s. 5's "public order or morality" dropped.
+SECTION_9_BEFORE = ("The Director of the National Cyber Unit may, where it appears necessary for the purposes of "
+                    "an investigation,")
+SECTION_9_AFTER = ("A judge of the High Court may, on application by the Director, where satisfied that it is "
+                   "necessary and proportionate to the investigation of a serious offence,")
+
+
+@pytest.fixture
+def amended_example(tmp_path) -> Path:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert SECTION_9_BEFORE in text and ", or that undermines public order or morality," in text
+    amended = tmp_path / "example-cybercrime-act-2027.txt"
+    amended.write_text(
+        text.replace(SECTION_9_BEFORE, SECTION_9_AFTER).replace(", or that undermines public order or morality,", ","),
+        encoding="utf-8",
+    )
+    return amended
+
+
+@pytest.fixture(scope="module")
+def treaty() -> str:
+    """Budapest where the shared corpus is beside the repository (as tests/conftest.py's corpus_dir), else the packaged UN text."""
+    if (SHARED_CORPUS / "manifest.jsonl").exists():
+        return "coe-budapest-convention-2001"
+    return PACKAGED_TREATY
+
+
+def diff_request(client: TestClient, old: Path, new: Path, **kwargs):
+    return client.post("/v1/compare", files={"old": (old.name, old.read_bytes()), "new": (new.name, new.read_bytes())},
+                       **kwargs)
+
+
+def align_request(client: TestClient, law: Path, treaty: str, **kwargs):
+    return client.post("/v1/compare", files={"law": (law.name, law.read_bytes())}, data={"treaty": treaty}, **kwargs)
+
+
+def test_compare_two_versions_answers_the_diff_document(client, amended_example):
+    response = diff_request(client, EXAMPLE, amended_example)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    document = response.json()
+    assert document["schema"] == "provrisk.diff/1"
+    assert document["old"]["id"] == "example-cybercrime-act"
+    assert [new["id"] for new in document["new"]] == ["example-cybercrime-act-2027"]
+    changed = {pair["old"]: pair for pair in document["pairs"] if pair["status"] != "unchanged"}
+    assert set(changed) == {"s. 5", "s. 9(1)"}
+    assert {pair["status"] for pair in changed.values()} == {"modified"}
+    # the judge's warrant is a safeguard gained, and the missing judicial authorisation is gone
+    assert "no_prior_judicial_authorisation" in changed["s. 9(1)"]["labels_removed"]
+    assert "rights_safeguard" in changed["s. 9(1)"]["labels_added"]
+    assert document["summary"]["statuses"]["modified"] == 2
+
+
+def test_compare_two_versions_in_every_format(client, amended_example):
+    html = diff_request(client, EXAMPLE, amended_example, params={"format": "html"})
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert "sandbox" in html.headers["content-security-policy"] and "script-src" not in html.headers["content-security-policy"]
+    assert "<ins>" in html.text and "modified" in html.text
+    csv_response = diff_request(client, EXAMPLE, amended_example, params={"format": "csv"})
+    assert csv_response.status_code == 200 and csv_response.headers["content-type"].startswith("text/csv")
+    assert csv_response.text.splitlines()[0].split(",") == DIFF_CSV_COLUMNS
+    assert 'filename="example-cybercrime-act-diff.csv"' in csv_response.headers["content-disposition"]
+    docx = diff_request(client, EXAMPLE, amended_example, params={"format": "docx"})
+    assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    assert docx.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
+    assert 'filename="example-cybercrime-act-diff.docx"' in docx.headers["content-disposition"]
+
+
+def test_compare_a_law_with_a_treaty_answers_the_alignment_document(client, treaty):
+    response = align_request(client, EXAMPLE, treaty)
+    assert response.status_code == 200, response.text
+    document = response.json()
+    assert document["schema"] == "provrisk.alignment/1"
+    assert document["law"]["id"] == "example-cybercrime-act"
+    assert document["treaty"]["id"] == treaty
+    implementing = [pair for pair in document["pairs"] if pair["article"]]
+    assert implementing and all(pair["article"].startswith("Art. ") for pair in implementing)
+    assert len(document["pairs"]) == document["summary"]["provisions"]
+    csv_response = align_request(client, EXAMPLE, treaty, params={"format": "csv"})
+    assert csv_response.text.splitlines()[0].split(",") == ALIGN_CSV_COLUMNS
+    assert f'filename="example-cybercrime-act-{treaty}-alignment.csv"' in csv_response.headers["content-disposition"]
+
+
+def test_the_packaged_treaty_is_always_available(client):
+    response = align_request(client, EXAMPLE, PACKAGED_TREATY, params={"format": "docx"})
+    assert response.status_code == 200 and response.content[:2] == b"PK"
+
+
+def test_treaties_lists_the_ids_compare_takes_with_titles(client):
+    treaties = client.get("/v1/treaties").json()["treaties"]
+    assert [entry["id"] for entry in treaties] == available_treaties()
+    packaged = next(entry for entry in treaties if entry["id"] == PACKAGED_TREATY)
+    assert packaged["title"].startswith("United Nations Convention against Cybercrime")
+
+
+def test_unknown_treaty_is_a_422_naming_the_valid_ids(client):
+    response = align_request(client, EXAMPLE, "made-up-convention-1999")
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"].startswith('"made-up-convention-1999": not a treaty provrisk knows; choose one of ')
+    assert PACKAGED_TREATY in body["error"] and "\n" not in body["error"]
+    assert body["treaties"] == available_treaties()
+
+
+@pytest.mark.parametrize(
+    ("files", "data", "error"),
+    [
+        ({"old": ("old.txt", b"1. A\nB.")}, {}, 'old.txt: no new version to compare it with: send one in the field "new"'),
+        ({"new": ("new.txt", b"1. A\nB.")}, {}, 'new.txt: no old version to compare it with: send one in the field "old"'),
+        ({"law": ("law.txt", b"1. A\nB.")}, {}, "law.txt: no treaty to align it with"),
+        ({"file": ("act.txt", b"1. A\nB.")}, {}, "multipart upload without files to compare"),
+        ({"old": ("o.txt", b"1. A\nB."), "new": ("n.txt", b"1. A\nB."), "law": ("l.txt", b"1. A\nB.")}, {}, "not both"),
+        ({"old": ("o.txt", b"1. A\nB."), "new": ("n.txt", b"1. A\nB.")}, {"treaty": PACKAGED_TREATY}, "takes no"),
+    ],
+    ids=["old only", "new only", "law without treaty", "wrong field", "diff and align", "diff with a treaty"],
+)
+def test_compare_without_the_files_it_needs_is_a_clear_422(client, files, data, error):
+    response = client.post("/v1/compare", files=files, data=data)
+    assert response.status_code == 422
+    assert error in response.json()["error"]
+
+
+def test_compare_names_the_file_it_cannot_read(client):
+    response = client.post("/v1/compare", files={"old": (EXAMPLE.name, EXAMPLE.read_bytes()), "new": ("empty.txt", b"")})
+    assert response.status_code == 422
+    assert response.json() == {"error": "empty.txt: empty file (0 bytes)"}
+
+
+def test_compare_is_multipart_only(client):
+    response = client.post("/v1/compare", json={"text": "1. A\nB."})
+    assert response.status_code == 415
+    assert "multipart/form-data" in response.json()["error"]
+
+
+def test_compare_holds_each_file_to_the_upload_limit():
+    small = numbered_statute("s").encode()
+    with client_with(max_upload_bytes=2048) as client:
+        response = client.post("/v1/compare", files={"old": ("small.txt", small), "new": (EXAMPLE.name, EXAMPLE.read_bytes())})
+        both_small = client.post("/v1/compare", files={"old": ("a.txt", small), "new": ("b.txt", small)})
+    assert response.status_code == 413
+    assert response.json()["error"] == f"{EXAMPLE.name}: file too large (the limit is 2.0 KB)"
+    assert both_small.status_code == 200, both_small.text
+
+
+def test_comparing_past_the_time_limit_is_504_and_a_failure_a_one_line_500(caplog):
+    statute = numbered_statute("b").encode()
+    with client_with(tasks.TASK, request_timeout_s=0.5) as client:
+        started = time.monotonic()
+        slow = client.post("/v1/compare", files={"old": ("a.txt", instruction(seconds=60, spin=True)), "new": ("b.txt", statute)})
+        elapsed = time.monotonic() - started
+        failed = client.post("/v1/compare", files={"law": ("law.txt", instruction(fail=True))}, data={"treaty": PACKAGED_TREATY})
+    assert slow.status_code == 504
+    assert slow.json()["error"] == (
+        "a.txt and b.txt: comparing took longer than the server's limit of 0.5 s; compare the documents part by part"
+    )
+    assert elapsed < 2
+    assert failed.status_code == 500
+    assert failed.json() == {"error": f"law.txt against {PACKAGED_TREATY}: unexpected failure while comparing "
+                                      "(RuntimeError); the server log has details"}
+    assert f'unexpected failure comparing "law.txt against {PACKAGED_TREATY}"' in caplog.text
+
+
+def test_compare_and_treaties_are_documented(client):
+    schema = client.get("/openapi.json").json()
+    compare = schema["paths"]["/v1/compare"]["post"]
+    assert compare["tags"] == ["comparison"]
+    fields = compare["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"]
+    assert set(fields) == {"old", "new", "law", "treaty"}
+    assert {"json", "html", "csv", "docx"} <= set(
+        next(p for p in compare["parameters"] if p["name"] == "format")["schema"].get("enum", [])
+        or schema["components"]["schemas"]["CompareFormat"]["enum"]
+    )
+    assert schema["paths"]["/v1/treaties"]["get"]["tags"] == ["comparison"]
+    assert "treaty" in schema["paths"]["/v1/treaties"]["get"]["description"]

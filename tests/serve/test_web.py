@@ -23,7 +23,16 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright pac
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no system Chromium: `chromium` is not on PATH")
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "corpora" / "examples" / "example-cybercrime-act.txt"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO_ROOT / "corpora" / "examples" / "example-cybercrime-act.txt"
+# The example Act with s. 9's real-time collection put under a judge's warrant and s. 5's "public order or
+# morality" offence dropped: two provisions the diff finds modified.
+SECTION_9_BEFORE = ("The Director of the National Cyber Unit may, where it appears necessary for the purposes of "
+                    "an investigation,")
+SECTION_9_AFTER = ("A judge of the High Court may, on application by the Director, where satisfied that it is "
+                   "necessary and proportionate to the investigation of a serious offence,")
+# The packaged UN Convention's verbatim articles are always here; Budapest only with the shared corpus.
+SHARED_CORPUS = REPO_ROOT.parent / "shared" / "corpora"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 TOKEN = "web-test-token"
@@ -185,3 +194,116 @@ def test_token_field_is_sent_as_bearer_token(page, token_server):
     page.wait_for_selector("#provisions .provision .chip")
     assert not page.locator("#status.error").count()
     assert page.evaluate("Object.keys(localStorage).length + Object.keys(sessionStorage).length") == 0
+
+
+def amended_example(folder: Path) -> Path:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert SECTION_9_BEFORE in text
+    amended = folder / "example-cybercrime-act-2027.txt"
+    amended.write_text(
+        text.replace(SECTION_9_BEFORE, SECTION_9_AFTER).replace(", or that undermines public order or morality,", ","),
+        encoding="utf-8",
+    )
+    return amended
+
+
+def test_compare_two_versions_and_a_law_with_a_treaty(page, console, server, tmp_path):
+    amended = amended_example(tmp_path)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(server.url + "/")
+    page.click("#tab-compare")
+    assert page.locator("#score-view").is_hidden()
+    page.wait_for_selector("#treaty option[value='un-cybercrime-convention-2024']", state="attached")
+
+    # two versions: a diff, with the modified provisions' words and risk labels shown side by side
+    page.set_input_files("#old-file", str(EXAMPLE))
+    page.set_input_files("#new-file", str(amended))
+    page.click("#compare")
+    modified = page.locator('#changes .change[data-status="modified"]')
+    modified.first.wait_for()
+    assert "Compared example-cybercrime-act.txt and example-cybercrime-act-2027.txt" in page.text_content("#compare-status")
+    assert {element.get_attribute("data-old") for element in modified.all()} == {"s. 5", "s. 9(1)"}
+    section_9 = page.locator('#changes .change[data-old="s. 9(1)"]')
+    assert section_9.locator(".status-badge").text_content() == "modified"
+    assert section_9.locator(".status-badge").is_visible()
+    assert "judge of the High Court" in " ".join(section_9.locator("ins").all_text_contents())
+    assert "of the National Cyber Unit may" in section_9.locator("del").all_text_contents()
+    # the judge's warrant removes "no prior judicial authorisation": a struck chip
+    assert section_9.locator('.chip.gone[data-chip-label="no_prior_judicial_authorisation"]').is_visible()
+    assert page.locator('#changes .change[data-status="unchanged"]:visible').count() == 0
+    page.check("#compare-show-all")
+    assert page.locator('#changes .change[data-status="unchanged"]:visible').count() > 20
+    page.uncheck("#compare-show-all")
+    section_9.scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / "compare-diff.png"), full_page=True)
+
+    with page.expect_download() as brief:
+        page.click("#download-brief")
+    assert brief.value.suggested_filename == "example-cybercrime-act-diff.docx"
+    assert Path(brief.value.path()).read_bytes()[:2] == b"PK"  # a .docx is a zip
+    with page.expect_download() as csv_download:
+        page.click("#download-compare-csv")
+    assert Path(csv_download.value.path()).read_text(encoding="utf-8").startswith("old,new,new_instrument,status,")
+
+    # a law with a treaty: each provision's article
+    treaty = "coe-budapest-convention-2001" if (SHARED_CORPUS / "manifest.jsonl").exists() else "un-cybercrime-convention-2024"
+    expected = httpx.post(f"{server.url}/v1/compare", files={"law": (EXAMPLE.name, EXAMPLE.read_bytes())},
+                          data={"treaty": treaty}, timeout=60).json()
+    page.check("#mode-align")
+    assert page.locator("#old-file").is_hidden() and page.locator("#law-file").is_visible()
+    page.set_input_files("#law-file", str(EXAMPLE))
+    page.select_option("#treaty", treaty)
+    page.click("#compare")
+    page.locator("#alignment").wait_for()
+    assert page.text_content("#compare-title") == f"{expected['law']['title']} against {expected['treaty']['title']}"
+    implementing = [pair for pair in expected["pairs"] if pair["article"]]
+    assert implementing
+    first = page.locator(f"#alignment tbody tr[data-provision={json.dumps(implementing[0]['provision'])}]")
+    assert first.is_visible()
+    assert first.locator("td.article").text_content().startswith(", ".join(implementing[0]["articles"]))
+    assert implementing[0]["article"].startswith("Art. ")
+    rows = page.locator("#alignment tbody tr:visible")
+    assert rows.count() == sum(1 for pair in expected["pairs"] if pair["article"] or pair["labels_only_in_law"])
+    assert page.locator("#changes").is_hidden()
+    page.screenshot(path=str(tmp_path / "compare-align.png"))
+
+    with page.expect_download() as brief:
+        page.click("#download-brief")
+    assert brief.value.suggested_filename == f"example-cybercrime-act-{treaty}-alignment.docx"
+    with page.expect_download() as csv_download:
+        page.click("#download-compare-csv")
+    assert Path(csv_download.value.path()).read_text(encoding="utf-8").startswith("law,provision,heading,article,")
+    assert not [text for text in console if "Content Security Policy" in text]
+    assert not page.locator("#compare-status.error").count()
+
+
+def test_compare_shows_statute_text_as_text_never_run(page, server):
+    page.goto(server.url + "/")
+    page.click("#tab-compare")
+    old = {"name": "old.txt", "mimeType": "text/plain", "buffer": HOSTILE_STATUTE.encode()}
+    new = {"name": "new.txt", "mimeType": "text/plain",
+           "buffer": HOSTILE_STATUTE.replace("without a warrant", "<b>with</b> a warrant").encode()}
+    page.set_input_files("#old-file", old)
+    page.set_input_files("#new-file", new)
+    page.click("#compare")
+    page.locator("#changes .change").first.wait_for()
+    page.check("#compare-show-all")
+    assert '<img src=x onerror="window.pwned=1">' in page.locator("#changes .change .heading").first.text_content()
+    assert "< script >" in page.text_content("#changes")  # the word diff's tokens, shown as text
+    assert page.locator("#changes img, #changes script, #changes b").count() == 0
+    assert page.evaluate("window.pwned") is None
+
+
+def test_compare_asks_for_the_token_and_sends_it(page, token_server):
+    page.goto(token_server.url + "/")
+    page.click("#tab-compare")
+    page.locator("#compare-status.error").wait_for()
+    assert "access token" in page.text_content("#compare-status")
+    page.fill("#token", TOKEN)
+    page.check("#mode-align")
+    page.set_input_files("#law-file", str(EXAMPLE))
+    page.click("#compare")
+    page.locator("#alignment").wait_for()
+    assert page.locator("#alignment tbody tr:visible").count() > 0
+    assert not page.locator("#compare-status.error").count()
+    assert page.locator("#treaty option").count() >= 1
