@@ -25,13 +25,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from provrisk.batch.compare import SAFEGUARD_LABEL, safe_csv
 from provrisk.compare.align import align_reports
 from provrisk.compare.config import CompareConfig
 from provrisk.compare.units import articles
 from provrisk.io import write_atomic, write_text_atomic
 
 ALIGNMENT_DIR = "alignment"
-SAFEGUARD_LABEL = "rights_safeguard"
 MATRIX_COLUMNS = ["level", "jurisdiction", "instrument_id", "article", "article_heading", "implemented",
                   "provisions", "labels", "labels_beyond_article"]
 
@@ -43,7 +43,6 @@ def write_alignment(documents: list[dict], treaty: dict, config: CompareConfig, 
     "paths": {name: path}}`` for the batch overview.
     """
     from provrisk.batch.run import output_path
-    from provrisk.batch.compare import safe_csv
 
     folder = output_path(Path(out), ALIGNMENT_DIR)
     folder.mkdir(exist_ok=True)
