@@ -32,15 +32,20 @@ dropped). An article's labels are those of all its paragraphs.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
-from provrisk.compare.config import CompareConfig
+from provrisk.compare.config import CompareConfig, LegalConcepts
 from provrisk.compare.rule_types import agreement, article_type, provision_type
-from provrisk.compare.similarity import similarity_matrix
+from provrisk.compare.similarity import comparable_text, similarity_matrix
 from provrisk.compare.units import COMPARED_KINDS, articles, defined_term, section_texts, unit_citation
 from provrisk.taxonomy import load_taxonomy
 
 ALIGNMENT_SCHEMA = "provrisk.alignment/1"
+# Eight words in a row copied from an article ("the access to the whole or any part of a computer
+# system without right") are transposition, however little else the two texts share.
+VERBATIM_WORDS = 8
 PARTIAL_TERM_SCORE = 0.6
 
 
@@ -108,11 +113,11 @@ def align_reports(law: dict, treaty: dict, config: CompareConfig, *, scores: np.
 
 def article_scores(law: dict, treaty: dict, config: CompareConfig) -> np.ndarray:
     """Provisions (of the compared kinds, in order) x operative articles: the weighted similarity."""
-    components = score_components(law, treaty, config.similarity)
+    components = score_components(law, treaty, config.similarity, config.align.concepts)
     return combine(components, config)
 
 
-def score_components(law: dict, treaty: dict, method: str) -> dict[str, np.ndarray]:
+def score_components(law: dict, treaty: dict, method: str, concepts: LegalConcepts | None = None) -> dict[str, np.ndarray]:
     """The four similarities of every compared provision with every operative article, by name."""
     provisions = [p for p in law["provisions"] if p["kind"] in COMPARED_KINDS]
     operative = [a for a in articles(treaty) if a.kind != "definition"]
@@ -121,27 +126,40 @@ def score_components(law: dict, treaty: dict, method: str) -> dict[str, np.ndarr
     own_texts = [f"{p.get('context') or ''}\n{p['text']}" for p in provisions]
     paragraphs = [paragraph for a in operative for paragraph in a.paragraphs]
     owner = np.repeat(np.arange(len(operative)), [len(a.paragraphs) for a in operative])
-    by_paragraph = similarity_matrix(own_texts, paragraphs, method)
+    by_paragraph = similarity_matrix(own_texts, paragraphs, method, concepts)
     closest = np.zeros((len(provisions), len(operative)))
     np.maximum.at(closest.T, owner, by_paragraph.T)
     headings = [p.get("heading") or "" for p in provisions]
     provision_kinds = [provision_type(f"{h}\n{p.get('context') or ''}\n{p['text']}") for h, p in zip(headings, provisions)]
     article_kinds = [article_type(a.heading, a.text) for a in operative]
     return {
-        "provision": similarity_matrix(own_texts, article_texts, method),
+        "provision": similarity_matrix(own_texts, article_texts, method, concepts),
         "paragraph": closest,
-        "section": similarity_matrix([sections[p["id"]] for p in provisions], article_texts, method),
-        "heading": similarity_matrix(headings, [a.heading for a in operative], method),
+        "section": similarity_matrix([sections[p["id"]] for p in provisions], article_texts, method, concepts),
+        "heading": similarity_matrix(headings, [a.heading for a in operative], method, concepts),
         "has_heading": np.array([[1.0 if h.strip() else 0.0] for h in headings]).reshape(-1, 1),
         "kind_agreement": np.array([[agreement(p, a) for a in article_kinds] for p in provision_kinds]).reshape(
             len(provisions), len(operative)),
+        "verbatim": _verbatim([p["text"] for p in provisions], operative),
     }
+
+
+def _verbatim(texts: list[str], operative: list) -> np.ndarray:
+    """1 where a provision repeats VERBATIM_WORDS consecutive words of the article, else 0."""
+    def runs(text: str) -> set[tuple[str, ...]]:
+        words = re.findall(r"[a-z0-9]+", comparable_text(text))
+        return {tuple(words[i : i + VERBATIM_WORDS]) for i in range(len(words) - VERBATIM_WORDS + 1)}
+
+    article_runs = [runs(a.text) for a in operative]
+    return np.array([[1.0 if own & theirs else 0.0 for theirs in article_runs] for own in map(runs, texts)]).reshape(
+        len(texts), len(operative))
 
 
 def combine(components: dict[str, np.ndarray], config: CompareConfig) -> np.ndarray:
     """The weighted mean of the similarities, discounted when the provision and the article are different kinds of rule.
 
-    A provision without a heading is scored on its words alone.
+    A provision without a heading is scored on its words alone; one that copies the article
+    verbatim scores at least ``exact_threshold`` with it.
     """
     weights = config.align.weights
     has_heading = components["has_heading"]
@@ -153,7 +171,8 @@ def combine(components: dict[str, np.ndarray], config: CompareConfig) -> np.ndar
     )
     similarity = total / (weights.provision + weights.paragraph + weights.section + weights.heading * has_heading)
     discount = config.align.kind_agreement * (1.0 - components["kind_agreement"])
-    return similarity * (1.0 - discount)
+    score = similarity * (1.0 - discount)
+    return np.minimum(1.0, score + config.align.exact_threshold * components["verbatim"])
 
 
 def _article_match(row: np.ndarray, operative: list, config: CompareConfig) -> list[tuple]:

@@ -8,6 +8,7 @@ of the alignment gold (see ``eval/alignment.py``).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -41,8 +42,30 @@ class AlignWeights(_Strict):
         return self
 
 
+class LegalConcepts(_Strict):
+    # Legal vocabulary that word overlap misses: a law's "unauthorised modification" is the treaty's
+    # "data interference", its "penalties" the treaty's "sanctions". Each concept is a regular
+    # expression (case-insensitive); a text it matches gains the concept as a word, `weight` times,
+    # so TF-IDF cosine counts a shared concept like shared words. 0 turns concepts off; MiniLM
+    # similarity ignores them.
+    weight: int = Field(0, ge=0, le=10)
+    patterns: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _patterns_compile(self) -> LegalConcepts:
+        for name, pattern in self.patterns.items():
+            if not re.fullmatch(r"[a-z_]+", name):
+                raise ValueError(f"concept name {name!r}: use lower-case letters and _ only")
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"concept {name!r}: not a regular expression ({error})") from None
+        return self
+
+
 class AlignConfig(_Strict):
     weights: AlignWeights = AlignWeights()
+    concepts: LegalConcepts = LegalConcepts()
     # Below `threshold` a provision has no counterpart; at or above `exact_threshold` the
     # counterpart is exact, between the two partial.
     threshold: float = Field(0.2, ge=0, le=1)

@@ -16,10 +16,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from provrisk.errors import ConfigError
+
+if TYPE_CHECKING:
+    from provrisk.compare.config import LegalConcepts
 
 METHODS = ("tfidf", "minilm")
 # "(1)", "(a)", "(iv)" at the start of a line or after a dash: structure, not words
@@ -39,8 +43,14 @@ def comparable_text(text: str) -> str:
     return _SPACE.sub(" ", text).strip().lower()
 
 
-def similarity_matrix(left: Sequence[str], right: Sequence[str], method: str = "tfidf") -> np.ndarray:
-    """Cosine similarity of every left text with every right text (empty texts score 0)."""
+def similarity_matrix(
+    left: Sequence[str], right: Sequence[str], method: str = "tfidf", concepts: LegalConcepts | None = None
+) -> np.ndarray:
+    """Cosine similarity of every left text with every right text (empty texts score 0).
+
+    ``concepts``: legal concepts each text gains as words before TF-IDF (see
+    :class:`~provrisk.compare.config.LegalConcepts`); MiniLM ignores them.
+    """
     if method not in METHODS:
         raise ConfigError(f"similarity method {method!r} is not one of {', '.join(METHODS)}")
     left = [comparable_text(t) for t in left]
@@ -50,7 +60,7 @@ def similarity_matrix(left: Sequence[str], right: Sequence[str], method: str = "
     if method == "minilm":
         vectors = _minilm().transform(left + right)
     else:
-        vectors = _tfidf(left + right)
+        vectors = _tfidf(left + right, concepts)
     similarity = vectors[: len(left)] @ vectors[len(left) :].T
     similarity = np.asarray(similarity.toarray() if hasattr(similarity, "toarray") else similarity, dtype=float)
     empty_left = np.array([not t for t in left])
@@ -60,14 +70,16 @@ def similarity_matrix(left: Sequence[str], right: Sequence[str], method: str = "
     return np.clip(similarity, 0.0, 1.0)
 
 
-def _tfidf(texts: list[str]):
+def _tfidf(texts: list[str], concepts: LegalConcepts | None = None):
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     if not any(re.search(r"[a-z]{2}", t) for t in texts):
         return _empty_vectors(len(texts))
     # Stems ("abetment" and "abetting", "intercepts" and "interception" are one word), in unigrams and
     # bigrams ("traffic data", "computer system"); English stop words carry no subject.
-    vectoriser = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, analyzer="word", tokenizer=_stems,
+    compiled = _compiled(concepts)
+    vectoriser = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, analyzer="word",
+                                 tokenizer=(lambda text: _stems(text) + _concept_words(text, compiled)),
                                  token_pattern=None, lowercase=False)
     return vectoriser.fit_transform(texts)
 
@@ -79,6 +91,17 @@ def _stems(text: str) -> list[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     return _stemmer().stemWords([w for w in _TOKEN.findall(text) if w not in ENGLISH_STOP_WORDS])
+
+
+def _compiled(concepts: LegalConcepts | None) -> list[tuple[str, re.Pattern, int]]:
+    if concepts is None or not concepts.weight:
+        return []
+    return [(name, re.compile(pattern, re.IGNORECASE), concepts.weight) for name, pattern in concepts.patterns.items()]
+
+
+def _concept_words(text: str, compiled: list[tuple[str, re.Pattern, int]]) -> list[str]:
+    # "concept" and letters only: no stem or stop word looks like it, so a concept never matches a word
+    return [f"concept{name.replace('_', '')}" for name, pattern, weight in compiled if pattern.search(text) for _ in range(weight)]
 
 
 _STEMMER = None

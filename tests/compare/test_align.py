@@ -6,6 +6,7 @@ import pytest
 
 from provrisk.compare.align import align_reports
 from provrisk.compare.config import load_compare_config
+from provrisk.compare.similarity import similarity_matrix
 from provrisk.compare.instruments import scored_instrument
 from provrisk.errors import ConfigError, InputError
 from provrisk.models.artifacts import load_model_dir
@@ -74,3 +75,17 @@ def test_unknown_treaty_and_bad_config_are_one_line_errors(tmp_path, model):
     bad.write_text("align: {threshold: 2}\n")
     with pytest.raises(ConfigError, match="align.threshold"):
         load_compare_config(bad)
+    bad.write_text("align: {concepts: {weight: 2, patterns: {sanctions: 'penalt(y'}}}\n")
+    with pytest.raises(ConfigError, match="align.concepts.*sanctions.*not a regular expression"):
+        load_compare_config(bad)
+
+
+def test_a_shared_legal_concept_counts_like_a_shared_word():
+    concepts = load_compare_config().align.concepts
+    law = ["A person who without authority modifies any computer data commits an offence."]
+    articles = ["Data interference: the damaging, deletion, deterioration, alteration or suppression of computer data.",
+                "Illegal interception: the interception of non-public transmissions."]
+    plain = similarity_matrix(law, articles, "tfidf")
+    with_concepts = similarity_matrix(law, articles, "tfidf", concepts)
+    # "modifies" and "alteration" share no stem; the data_interference concept links them
+    assert with_concepts[0, 0] > plain[0, 0] and with_concepts[0, 0] > with_concepts[0, 1]
