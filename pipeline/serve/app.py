@@ -68,6 +68,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, ValidationError
@@ -93,7 +94,10 @@ logger = logging.getLogger("provrisk.serve")
 PAGE_PATH = Path(__file__).parent / "static" / "index.html"
 UPLOAD_FIELD = "file"
 # Routes anyone may call, token or not (SECURITY.md lists them; a test holds the two together).
-OPEN_ROUTES = ("/", "/healthz", "/docs", "/openapi.json")
+OPEN_ROUTES = ("/", "/healthz", "/docs", "/docs/swagger-ui-bundle.js", "/docs/swagger-ui.css", "/openapi.json")
+# Swagger UI's files, served by the service itself so /docs works offline and loads nothing from a CDN
+# (the fastapi-offline package bundles them).
+SWAGGER_ASSETS = {"swagger-ui-bundle.js": "text/javascript; charset=utf-8", "swagger-ui.css": "text/css; charset=utf-8"}
 
 
 class ServeSettings(BaseModel):
@@ -349,6 +353,8 @@ def create_app(settings: ServeSettings | None = None, *, task: str = TASK) -> Fa
     app = FastAPI(
         title="provrisk",
         # No ReDoc and no OAuth2 redirect page: the service has no OAuth flow, and every open route is in OPEN_ROUTES.
+        # /docs is served below, from local files.
+        docs_url=None,
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         version=provrisk.__version__,
@@ -360,6 +366,17 @@ def create_app(settings: ServeSettings | None = None, *, task: str = TASK) -> Fa
     )
     _add_error_handlers(app)
     page, page_policy = _load_page()
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url, title="provrisk API", swagger_js_url="/docs/swagger-ui-bundle.js",
+            swagger_css_url="/docs/swagger-ui.css", swagger_favicon_url="data:,",
+        )
+
+    for asset, media_type in SWAGGER_ASSETS.items():
+        app.add_api_route(f"/docs/{asset}", _static_file(_swagger_dir() / asset, media_type), methods=["GET"],
+                          include_in_schema=False)
 
     @app.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False)
     def index() -> HTMLResponse:
@@ -606,6 +623,21 @@ def _add_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             {"error": f"unexpected failure ({type(error).__name__}); the server log has details"}, status_code=500
         )
+
+
+def _swagger_dir() -> Path:
+    import fastapi_offline
+
+    return Path(fastapi_offline.__file__).parent / "static"
+
+
+def _static_file(path: Path, media_type: str):
+    body = path.read_bytes()
+
+    def serve() -> Response:
+        return Response(body, media_type=media_type, headers={"Cache-Control": "public, max-age=86400"})
+
+    return serve
 
 
 def _load_page() -> tuple[str, dict[str, str]]:

@@ -516,7 +516,15 @@ def test_models_describes_the_loaded_model(client, model):
 
 def test_health_docs_and_page(client):
     assert client.get("/healthz").json() == {"status": "ok", "model": "provrisk-linear", "version": provrisk.__version__}
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    # Swagger UI comes from the service itself, so /docs works with no network
+    assert "/docs/swagger-ui-bundle.js" in docs.text and "/docs/swagger-ui.css" in docs.text
+    assert "cdn." not in docs.text and "https://" not in docs.text.replace("https://swagger.io", "")
+    script, style = client.get("/docs/swagger-ui-bundle.js"), client.get("/docs/swagger-ui.css")
+    assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
+    assert "SwaggerUIBundle" in script.text
+    assert style.status_code == 200 and style.headers["content-type"].startswith("text/css")
     schema = client.get("/openapi.json").json()
     assert "multipart/form-data" in schema["paths"]["/v1/score"]["post"]["requestBody"]["content"]
     page = client.get("/")
