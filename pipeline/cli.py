@@ -677,6 +677,11 @@ class BatchFormat(str, Enum):
     csv = "csv"
 
 
+class BatchEngine(str, Enum):
+    processes = "processes"
+    spark = "spark"
+
+
 @app.command()
 @_one_line_errors
 def batch(
@@ -690,6 +695,8 @@ def batch(
     follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="Read statutes through symbolic links that lead out of the folder or corpus (refused by default).")] = False,
     align_to: Annotated[Optional[str], typer.Option("--align-to", metavar="TREATY", help="Also align every law with this treaty (as `provrisk align --to`): alignment/ and a country × article matrix in the overview.")] = None,
     config: CompareConfigOption = None,
+    engine: Annotated[BatchEngine, typer.Option("--engine", help="Where statutes are scored: worker processes on this machine, or Spark executors (pip install '.[spark]'; same outputs).")] = BatchEngine.processes,
+    spark_master: Annotated[Optional[str], typer.Option("--spark-master", metavar="URL", help="With --engine spark: the cluster (as spark-submit --master, e.g. spark://host:7077 or local[4]); default: Spark's configuration, else this machine.")] = None,
 ) -> None:
     """Score many statutes in parallel and compare them; run it again to resume or to retry failures."""
     from rich.progress import BarColumn, MofNCompleteColumn, TimeElapsedColumn
@@ -710,16 +717,23 @@ def batch(
     if ignored:
         _warn([f"ignored {len(ignored)} file(s) that are not a statute format ({', '.join(READABLE_SUFFIXES)}): "
                + ", ".join(p.name for p in ignored)])
-    n_workers = workers or default_workers()
+    if engine is BatchEngine.spark:
+        _require_spark()
+        description = f"scoring on Spark ({spark_master or 'default master'})"
+    else:
+        n_workers = workers or default_workers()
+        description = f"scoring with {n_workers} worker{'s' if n_workers > 1 else ''}"
     with _plain_progress(BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()) as bar:
-        task = bar.add_task(f"scoring with {n_workers} worker{'s' if n_workers > 1 else ''}", total=len(items))
+        task = bar.add_task(description, total=len(items))
         result = run_batch(
-            items, out, model=model, workers=n_workers, formats=tuple(f.value for f in format),
+            items, out, model=model, workers=workers, formats=tuple(f.value for f in format),
             max_bytes=_max_bytes(max_mb),
             ocr=ocr.value,
             on_done=lambda outcome: bar.update(task, advance=1, description=f"{outcome.item.instrument_id}: {outcome.status}"),
             align_to=treaty_report,
             compare_config=settings,
+            engine=engine.value,
+            spark_master=spark_master,
         )
     for failure in result.failures:
         stderr.print(_labelled("failed:", "red", failure.error), soft_wrap=True)
@@ -728,6 +742,19 @@ def batch(
                f"overview in {result.outputs['index.html']}")
     if failed:
         raise typer.Exit(EXIT_INPUT_ERROR)
+
+
+def _require_spark() -> None:
+    """ConfigError naming the extra to install and what else Spark needs, before any statute is read."""
+    import importlib.util
+    import shutil
+
+    from provrisk.errors import ConfigError
+
+    if importlib.util.find_spec("pyspark") is None:
+        raise ConfigError("--engine spark needs pyspark: pip install '.[spark]' (or: make .venv/.installed-dev)")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        raise ConfigError("--engine spark needs Java (Spark runs on the JVM): install a JDK 17 or set JAVA_HOME")
 
 
 @app.command()

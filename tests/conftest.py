@@ -27,6 +27,23 @@ def repo_root() -> Path:
     return REPO_ROOT
 
 
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session (two cores) for every test that needs it; skipped without pyspark or Java."""
+    import importlib.util
+    import shutil
+
+    if importlib.util.find_spec("pyspark") is None:
+        pytest.skip("pyspark is not installed (pip install '.[spark]')")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("Spark needs Java: no java on PATH and no JAVA_HOME")
+    from provrisk.batch.spark import spark_session
+
+    session = spark_session("local[2]")
+    yield session
+    session.stop()
+
+
 def pytest_terminal_summary(terminalreporter):
     """Report provision counts per corpus instrument after the end-to-end segmentation test."""
     from tests.segment.test_corpus import PROVISION_COUNTS

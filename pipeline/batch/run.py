@@ -45,7 +45,7 @@ import multiprocessing
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -335,33 +335,53 @@ def write_reports(document: dict, out: Path, formats: tuple[str, ...], kept: dic
     write_text_atomic(report_path(out, instrument_id, CHECKSUMS), listing)
 
 
-# Set once per worker process by the pool's initializer, so the model is loaded once per worker.
+# Set once per worker process (by the pool's initializer, or on a Spark executor), so the model is loaded once per worker.
 _worker_model = None
 
 
 def _init_worker(parent_pid: int, model: str | None) -> None:
-    global _worker_model
     from provrisk.lifetime import die_with_parent
-    from provrisk.models.artifacts import load_model_dir
 
     die_with_parent(parent_pid)
-    _worker_model = load_model_dir(model)
+    load_worker_model(model)
+
+
+def load_worker_model(model: str | Path | None) -> None:
+    """Load the model this worker process scores with, unless it already has it."""
+    global _worker_model
+    from provrisk.models.artifacts import load_model_dir, resolve_model_dir
+
+    if _worker_model is None or _worker_model.path != resolve_model_dir(model):
+        _worker_model = load_model_dir(model)
 
 
 def score_item(
-    item: BatchItem, out: Path, formats: tuple[str, ...], max_bytes: int | None, ocr: str = "never"
+    item: BatchItem, out: Path, formats: tuple[str, ...], max_bytes: int | None, ocr: str = "never",
+    data: bytes | None = None,
 ) -> Outcome:
-    """Score one statute in a worker; any failure becomes the outcome's one-line error, never an exception."""
-    from provrisk.score.report import score_document
+    """Score one statute in a worker and write its reports; any failure becomes the outcome's one-line error.
+
+    ``data``: the file's bytes when the engine has read them already (Spark's
+    ``binaryFile`` source); otherwise the worker reads ``item.path`` itself.
+    Either way the report is the same, down to its ``source``.
+    """
+    from provrisk.ingest import ingest_file_bytes
+    from provrisk.score.report import score_document, score_ingested
 
     try:
-        # Checked again here: the file may have been replaced (by a link, a FIFO) since it was listed.
-        problem = source_problem(item)
-        if problem:
-            return Outcome(item, "failed", problem)
-        # Hashed before reading: if the file changes meanwhile, the next run sees a mismatch and scores it again.
-        sha256 = file_sha256(item.path)
-        document = score_document(item.path, _worker_model, max_bytes=max_bytes, instrument_id=item.instrument_id, ocr=ocr)
+        if data is None:
+            # Checked again here: the file may have been replaced (by a link, a FIFO) since it was listed.
+            problem = source_problem(item)
+            if problem:
+                return Outcome(item, "failed", problem)
+            # Hashed before reading: if the file changes meanwhile, the next run sees a mismatch and scores it again.
+            sha256 = file_sha256(item.path)
+            document = score_document(item.path, _worker_model, max_bytes=max_bytes, instrument_id=item.instrument_id, ocr=ocr)
+        else:
+            sha256 = hashlib.sha256(data).hexdigest()
+            kwargs = {} if max_bytes is None else {"max_bytes": max_bytes}
+            document = score_ingested(ingest_file_bytes(data, item.path, ocr=ocr, **kwargs), _worker_model,
+                                      instrument_id=item.instrument_id)
         if item.title:
             document["instrument"]["title"] = item.title
         if item.jurisdiction:
@@ -402,9 +422,14 @@ def run_batch(
     on_done: Callable[[Outcome], None] | None = None,
     align_to: dict | None = None,
     compare_config: CompareConfig | None = None,
+    engine: str = "processes",
+    spark_master: str | None = None,
 ) -> BatchResult:
     """Score every item not already scored, then rebuild the comparative outputs from all reports.
 
+    ``engine``: "processes" (worker processes on this machine) or "spark"
+    (:mod:`provrisk.batch.spark`; ``spark_master`` as ``spark-submit --master``,
+    default Spark's own); both score with :func:`score_item` and write the same outputs.
     ``ocr``: whether PDF pages without a text layer are read by OCR (see :func:`~provrisk.ingest.ingest_file`).
     ``align_to``: a treaty's statute report; every law is then aligned with it
     (:mod:`provrisk.batch.alignment`) under ``compare_config`` (default: ``configs/compare.yaml``).
@@ -429,31 +454,25 @@ def run_batch(
         if on_done is not None:
             on_done(outcomes[item.instrument_id])
     if todo:
-        workers = max(1, min(workers or default_workers(), len(todo)))
-        # spawn, not fork: the parent runs a progress thread, and forking a threaded process can deadlock.
-        # Workers are started by submit() in this thread, which lives as long as the batch (see die_with_parent).
-        pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker,
-            initargs=(os.getpid(), model),
-        )
-        try:
-            futures = {pool.submit(score_item, item, out, formats, max_bytes, ocr): item for item in todo}
-            for future in as_completed(futures):
-                item = futures[future]
-                try:
-                    outcome = future.result()
-                except BrokenProcessPool:
-                    outcome = Outcome(item, "failed", f"{item.path}: not scored: a worker process stopped unexpectedly "
-                                                      "(out of memory, or the model failed to load: see the messages above); "
-                                                      "run again to retry")
-                outcomes[item.instrument_id] = outcome
+        if engine == "spark":
+            from provrisk.batch.spark import score_with_spark
+
+            scored = score_with_spark(todo, out, formats=formats, model=model, max_bytes=max_bytes, ocr=ocr,
+                                      spark_master=spark_master)
+        else:
+            scored = score_in_processes(todo, out, formats=formats, model=model, workers=workers, max_bytes=max_bytes,
+                                        ocr=ocr)
+        for outcome in scored:
+            outcomes[outcome.item.instrument_id] = outcome
+            if on_done is not None:
+                on_done(outcome)
+        for item in todo:
+            if item.instrument_id not in outcomes:
+                # A batch never drops a statute silently, whatever the engine did.
+                outcomes[item.instrument_id] = Outcome(item, "failed", f"{item.path}: not scored: the {engine} engine "
+                                                                       "returned no result for it; run again to retry")
                 if on_done is not None:
-                    on_done(outcome)
-        finally:
-            # On Ctrl+C, statutes not yet started are dropped rather than scored; a rerun picks them up.
-            pool.shutdown(cancel_futures=True)
+                    on_done(outcomes[item.instrument_id])
     ordered = [outcomes[item.instrument_id] for item in items]
     for outcome in ordered:
         if outcome.status == "failed":
@@ -487,6 +506,35 @@ def run_batch(
     )
     result.outputs[FAILURES] = out / FAILURES
     return result
+
+
+def score_in_processes(
+    todo: list[BatchItem], out: Path, *, formats: tuple[str, ...], model: str | None, workers: int | None,
+    max_bytes: int | None, ocr: str,
+) -> Iterator[Outcome]:
+    """Score ``todo`` in worker processes on this machine, yielding each outcome as it comes."""
+    workers = max(1, min(workers or default_workers(), len(todo)))
+    # spawn, not fork: the parent runs a progress thread, and forking a threaded process can deadlock.
+    # Workers are started by submit() in this thread, which lives as long as the batch (see die_with_parent).
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(os.getpid(), model),
+    )
+    try:
+        futures = {pool.submit(score_item, item, out, formats, max_bytes, ocr): item for item in todo}
+        for future in as_completed(futures):
+            item = futures[future]
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                yield Outcome(item, "failed", f"{item.path}: not scored: a worker process stopped unexpectedly "
+                                              "(out of memory, or the model failed to load: see the messages above); "
+                                              "run again to retry")
+    finally:
+        # On Ctrl+C, statutes not yet started are dropped rather than scored; a rerun picks them up.
+        pool.shutdown(cancel_futures=True)
 
 
 def default_workers() -> int:

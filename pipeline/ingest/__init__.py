@@ -5,7 +5,9 @@ Public API:
 
 - :func:`ingest_file` reads a file from disk (the CLI);
 - :func:`ingest_bytes` reads an upload's bytes (the server); the upload's name is
-  used only in messages and as a format hint, never as a path.
+  used only in messages and as a format hint, never as a path;
+- :func:`ingest_file_bytes` reads a file's bytes that someone else has read
+  (Spark's ``binaryFile`` source) exactly as :func:`ingest_file` reads the file.
 
 Both return an :class:`IngestedText` (text, source map, detected language,
 warnings, metadata, page furniture removed) and raise :class:`~provrisk.errors.InputError`, one line
@@ -54,6 +56,7 @@ __all__ = [
     "IngestedText",
     "SourceSpan",
     "detect_format",
+    "ingest_file_bytes",
     "ingest_bytes",
     "ingest_file",
 ]
@@ -119,7 +122,7 @@ def ingest_file(
             raise InputError(source, "not a regular file")
         size = path.stat().st_size
         if size > max_bytes:
-            raise InputError(source, _too_large(size, max_bytes))
+            raise InputError(source, too_large(size, max_bytes))
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
     except PermissionError:
@@ -127,6 +130,11 @@ def ingest_file(
     except OSError as error:
         raise InputError(source, f"cannot read file ({error.strerror or type(error).__name__})") from None
     return _ingest(data, source, path.suffix, max_bytes, ocr)
+
+
+def ingest_file_bytes(data: bytes, path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr: str = "never") -> IngestedText:
+    """The bytes of the file at ``path``, read elsewhere, as :func:`ingest_file` would read that file (same source name)."""
+    return _ingest(data, _printable(str(path)), Path(path).suffix, max_bytes, ocr)
 
 
 def ingest_bytes(data: bytes, name: str, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr: str = "never") -> IngestedText:
@@ -172,7 +180,7 @@ def detect_format(data: bytes, suffix: str, source: str) -> str:
 
 def _ingest(data: bytes, source: str, suffix: str, max_bytes: int, ocr: str) -> IngestedText:
     if len(data) > max_bytes:
-        raise InputError(source, _too_large(len(data), max_bytes))
+        raise InputError(source, too_large(len(data), max_bytes))
     if not data:
         raise InputError(source, "empty file (0 bytes)")
     if ocr not in OCR_MODES:
@@ -244,7 +252,8 @@ def _printable(name: str) -> str:
     return cleaned if len(cleaned) <= _MAX_NAME_CHARS else cleaned[: _MAX_NAME_CHARS - 3] + "..."
 
 
-def _too_large(size: int, limit: int) -> str:
+def too_large(size: int, limit: int) -> str:
+    """The message for a file of ``size`` bytes over the ``limit``."""
     shown, shown_limit = human_size(size), human_size(limit)
     if shown == shown_limit:  # just over the limit: "2.0 KB; the limit is 2.0 KB" would read as a contradiction
         shown, shown_limit = f"{size:,} bytes", f"{limit:,} bytes"

@@ -1,5 +1,5 @@
 """Scoring a whole statute: ingest -> segment -> predict -> a statute report document."""
 
-from provrisk.score.report import REPORT_SCHEMA, score_document, score_ingested
+from provrisk.score.report import REPORT_SCHEMA, score_document, score_ingested, score_provisions
 
-__all__ = ["REPORT_SCHEMA", "score_document", "score_ingested"]
+__all__ = ["REPORT_SCHEMA", "score_document", "score_ingested", "score_provisions"]

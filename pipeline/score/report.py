@@ -88,13 +88,7 @@ def score_ingested(
     if not provisions:
         raise InputError(document.source, "no provisions found: the text has no numbered sections or articles (is this a statute?)")
     _check_provision_lengths(document.source, provisions)
-    # Definitions anywhere in the statute bear on every provision, so they are attached before batching.
-    with_definitions = attach_definitions(provisions)
-    predictions: list[dict] = []
-    for start in range(0, len(provisions), BATCH):
-        predictions.extend(predict_records(model, with_definitions[start : start + BATCH]))
-        if progress is not None:
-            progress(len(predictions), len(provisions))
+    predictions = score_provisions(model, provisions, progress=progress)
     taxonomy = load_taxonomy()
     names = {label.id: label for label in taxonomy.labels}
     scored = []
@@ -159,6 +153,28 @@ def score_ingested(
         "profile": statute_profile(scored, taxonomy.ids),
         "provisions": scored,
     }
+
+
+def score_provisions(
+    model, provisions: list[dict], *, progress: Callable[[int, int], None] | None = None
+) -> list[dict]:
+    """Predictions for provisions with their statute-level context, exactly as a statute report gives them.
+
+    Input: provision records (``id``, ``text``, ``instrument_id``; ``heading``,
+    ``context`` and ``kind`` as the segmenter gives them), all provisions of each
+    statute together, since every definition in a statute bears on each of its
+    provisions. Output: :func:`~provrisk.models.predict.predict_records`'s dicts,
+    in input order. Every path that scores (``score``, the API, ``batch``, Spark,
+    the MLflow pyfunc) reaches the model through this function.
+    """
+    # Definitions are gathered per statute before batching, so a batch boundary cannot hide one.
+    with_definitions = attach_definitions(provisions)
+    predictions: list[dict] = []
+    for start in range(0, len(provisions), BATCH):
+        predictions.extend(predict_records(model, with_definitions[start : start + BATCH]))
+        if progress is not None:
+            progress(len(predictions), len(provisions))
+    return predictions
 
 
 def _check_provision_lengths(source: str, provisions: list[dict]) -> None:

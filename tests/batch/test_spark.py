@@ -1,88 +1,80 @@
-"""The registered pyfunc scores a Spark DataFrame through spark_udf exactly as its own predict does."""
+"""`provrisk batch --engine spark`: bad files become failures, not a failed job; a killed job resumes where it stopped.
+
+The corpus-wide comparison with the local engine is in tests/test_scoring_paths.py.
+"""
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import shutil
+import signal
+import subprocess
 import sys
+import time
 
-import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
-TEXTS = [
-    "The Minister may direct a service provider to intercept communications in real time and to keep the direction confidential.",
-    "A person who intentionally and without authority accesses a computer system commits an offence.",
-    "A judge may, on application by a police officer, issue a warrant to search a computer where it is necessary and proportionate.",
-    "This Act may be cited as the Example Act.",
-]
+from provrisk.batch.run import collect_inputs, run_batch
+from provrisk.cli import app
+from tests.batch.test_kill_and_resume import _comparable, _statutes
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(importlib.util.find_spec("pyspark") is None, reason="pyspark is not installed (pip install '.[spark]')"),
-    pytest.mark.skipif(shutil.which("java") is None and not os.environ.get("JAVA_HOME"), reason="Spark needs Java: no java on PATH and no JAVA_HOME"),
-]
+pytestmark = pytest.mark.slow
 
 
-@pytest.fixture()
-def registered_model(tmp_path):
-    """The shipped model logged and registered as train/tracking.py logs it, in a throwaway sqlite store."""
-    import mlflow
-
-    import provrisk.models.pyfunc as pyfunc_code
-    from provrisk.models.artifacts import resolve_model_dir
-    from provrisk.train.tracking import PIP_REQUIREMENTS
-
-    previous = mlflow.get_tracking_uri()
-    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
-    try:
-        experiment = mlflow.create_experiment("spark", artifact_location=(tmp_path / "artifacts").as_uri())
-        with mlflow.start_run(experiment_id=experiment):
-            mlflow.pyfunc.log_model(
-                name="model",
-                python_model=pyfunc_code.__file__,
-                artifacts={"model_dir": str(resolve_model_dir(None))},
-                pip_requirements=PIP_REQUIREMENTS,
-                registered_model_name="provrisk-spark-test",
-            )
-        yield "models:/provrisk-spark-test/1"
-    finally:
-        mlflow.set_tracking_uri(previous)
+def test_corrupt_and_oversized_files_are_failures_and_the_rest_is_scored(spark, tmp_path):
+    source = _statutes(tmp_path / "statutes", n=2)  # two statutes and a corrupt PDF
+    (source / "empty.docx").write_bytes(b"")
+    (source / "huge.txt").write_text("1. Interception\nThe Minister may intercept.\n" * 20_000, encoding="utf-8")
+    result = run_batch(collect_inputs(source), tmp_path / "out", formats=("json",), engine="spark",
+                       max_bytes=200_000)
+    outcomes = {o.item.instrument_id: o for o in result.outcomes}
+    assert {i: o.status for i, o in outcomes.items()} == {
+        "act-0": "scored", "act-1": "scored", "broken": "failed", "empty": "failed", "huge": "failed"}
+    assert "broken.pdf" in outcomes["broken"].error and "\n" not in outcomes["broken"].error
+    assert "empty file (0 bytes)" in outcomes["empty"].error
+    assert "file too large" in outcomes["huge"].error
+    failures = (tmp_path / "out" / "failures.jsonl").read_text().splitlines()
+    assert len(failures) == 3
 
 
-@pytest.fixture()
-def spark(monkeypatch):
-    from pyspark.sql import SparkSession
-
-    # Executors must run this interpreter: it is the one with provrisk installed.
-    monkeypatch.setenv("PYSPARK_PYTHON", sys.executable)
-    monkeypatch.setenv("PYSPARK_DRIVER_PYTHON", sys.executable)
-    session = (
-        SparkSession.builder.master("local[1]")
-        .appName("provrisk-test")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.memory", "1g")
-        .config("spark.sql.shuffle.partitions", "1")
-        .getOrCreate()
-    )
-    yield session
-    session.stop()
+def _spark_batch_command(source, out):
+    return [sys.executable, "-m", "provrisk.cli", "batch", str(source), "--out", str(out), "--engine", "spark",
+            "--spark-master", "local[1]"]
 
 
-def test_spark_udf_scores_equal_the_pyfunc_predict(registered_model, spark):
-    import mlflow.pyfunc
+def test_a_killed_spark_job_resumes_and_ends_as_an_uninterrupted_run(spark, tmp_path):
+    source = _statutes(tmp_path / "statutes")  # six statutes and a corrupt PDF
+    uninterrupted = tmp_path / "uninterrupted"
+    run_batch(collect_inputs(source), uninterrupted, engine="spark")
 
-    from provrisk.batch.spark import score_spark_dataframe
-    from provrisk.taxonomy import load_taxonomy
+    killed = tmp_path / "killed"
+    process = subprocess.Popen(_spark_batch_command(source, killed), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    deadline = time.monotonic() + 300
+    # reports/<id>.sha256 is written last: it marks a statute as done
+    while time.monotonic() < deadline and not list((killed / "reports").glob("*.sha256")):
+        time.sleep(0.05)
+    # SIGKILL the driver, its JVM and the Python workers once some but not all reports exist.
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    finished_before = len(list((killed / "reports").glob("*.sha256")))
+    assert 1 <= finished_before < 6, "the kill must land mid-run"
+    assert not (killed / "index.html").exists()
 
-    frame = spark.createDataFrame(pd.DataFrame({"id": [f"p{n}" for n in range(len(TEXTS))], "text": TEXTS}))
-    rows = {row["id"]: row for row in score_spark_dataframe(spark, frame, registered_model).collect()}
-    expected = mlflow.pyfunc.load_model(registered_model).predict(pd.DataFrame({"text": TEXTS}))
-    labels = load_taxonomy().ids
-    assert len(rows) == len(TEXTS)
-    for n in range(len(TEXTS)):
-        scored = rows[f"p{n}"]["provrisk"]
-        assert [scored[label] for label in labels] == pytest.approx([float(expected.loc[n, label]) for label in labels], abs=1e-12)
-        assert scored["labels"] == expected.loc[n, "labels"]
-        assert rows[f"p{n}"]["provrisk_labels"] == [label for label in expected.loc[n, "labels"].split(",") if label]
-    assert "surveillance_power" in rows["p0"]["provrisk_labels"], "the interception power is the clearest flag"
+    rerun = CliRunner().invoke(app, ["batch", str(source), "--out", str(killed), "--engine", "spark"])
+    assert rerun.exit_code == 2, rerun.output  # broken.pdf fails, every time
+    assert f"{finished_before} already scored" in rerun.stdout
+    assert _comparable(killed) == _comparable(uninterrupted)
+    assert not _comparable(killed)["leftovers"]
+
+
+def test_spark_engine_needs_pyspark_named_in_one_line(monkeypatch, tmp_path):
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pyspark" else real_find_spec(name, *a))
+    result = CliRunner().invoke(app, ["batch", str(_statutes(tmp_path / "statutes", n=1)), "--out", str(tmp_path / "out"),
+                                      "--engine", "spark"])
+    assert result.exit_code != 0
+    assert "pip install '.[spark]'" in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
