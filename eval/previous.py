@@ -10,6 +10,10 @@ the installed one. Output: the same metrics as ``provrisk eval``
 thresholds.
 
 Run: ``.venv/bin/python -m provrisk.eval.previous --checkout /tmp/provrisk-0.2.0 [--gold eval/gold/test.jsonl]``
+
+A checkout from before the safetensors model files stores its model as
+``model.skops`` and its code loads it with skops, which provrisk no longer
+installs: ``pip install skops==0.16.0`` first.
 """
 
 from __future__ import annotations

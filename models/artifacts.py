@@ -2,9 +2,10 @@
 
 A model directory (``models/<name>/``) holds ``metadata.json`` (model type,
 labels, thresholds, metrics, training provenance), ``MODEL_CARD.md`` and the
-weights: ``model.skops`` for the linear model (loaded with skops and an
-explicit list of trusted types) or ``transformer/`` (safetensors and
-tokenizer) for the transformer.
+weights: ``model.json`` and ``model.safetensors`` for the linear model
+(settings and arrays only, :mod:`provrisk.models.linear_file`) or
+``transformer/`` (safetensors and tokenizer) for the transformer. Nothing in
+a model directory is unpickled.
 
 A model directory is not trusted to be intact. ``load_model_dir`` refuses,
 with a one-line :class:`~provrisk.errors.ConfigError` naming the file and the
@@ -27,24 +28,14 @@ from pathlib import Path
 import numpy as np
 
 from provrisk.errors import ConfigError
+from provrisk.models.linear_file import LINEAR_JSON, LINEAR_WEIGHTS, load_linear, save_linear
 from provrisk.settings import PROJECT_ROOT
 
 MODELS_DIR = PROJECT_ROOT / "models"
 DEFAULT_MODEL = "provrisk-linear"
 METADATA = "metadata.json"
-SKOPS_FILE = "model.skops"
 TRANSFORMER_DIR = "transformer"
 WEIGHTS_DIGEST = "weights_sha256"  # metadata key binding labels and thresholds to the weights
-
-# The types in a linear model file that skops does not trust by default; a file
-# naming any other untrusted type is refused.
-TRUSTED_TYPES = [
-    "provrisk.models.linear.LinearRiskClassifier",
-    "provrisk.label.features.LFVoteFeaturizer",
-    "provrisk.label.label_model.DawidSkeneLabelModel",
-    "provrisk.models.embeddings.StaticEmbedder",
-    "provrisk.models.embeddings.EncoderEmbedder",
-]
 
 
 @dataclass
@@ -85,12 +76,10 @@ class LoadedModel:
 
 
 def save_model_dir(directory: Path, estimator, metadata: dict) -> Path:
-    import skops.io as sio
-
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     if metadata["model_type"] == "linear":
-        sio.dump(estimator, directory / SKOPS_FILE)
+        save_linear(estimator, directory)
     else:
         estimator.save(directory / TRANSFORMER_DIR)
     metadata = {**metadata, WEIGHTS_DIGEST: weights_digest(directory, metadata)}
@@ -103,7 +92,7 @@ def weights_digest(directory: Path, metadata: dict) -> str:
     directory = Path(directory)
     digest = hashlib.sha256(json.dumps([metadata["labels"], metadata["thresholds"]], sort_keys=True).encode("utf-8"))
     if metadata["model_type"] == "linear":
-        files = [directory / SKOPS_FILE]
+        files = [directory / LINEAR_JSON, directory / LINEAR_WEIGHTS]
     else:
         files = sorted(path for path in (directory / TRANSFORMER_DIR).rglob("*") if path.is_file())
     for path in files:
@@ -156,15 +145,16 @@ def load_model_dir(name_or_path: str | Path | None = None) -> LoadedModel:
     """The model in a directory, after every check of the module docstring (ConfigError, one line, otherwise)."""
     directory = resolve_model_dir(name_or_path)
     metadata = read_metadata(directory)
-    weights = directory / (SKOPS_FILE if metadata["model_type"] == "linear" else TRANSFORMER_DIR)
-    if not weights.exists():
-        raise ConfigError(f"{weights}: missing; the model directory is incomplete")
+    weights = [directory / LINEAR_JSON, directory / LINEAR_WEIGHTS] if metadata["model_type"] == "linear" else [directory / TRANSFORMER_DIR]
+    for path in weights:
+        if not path.exists():
+            raise ConfigError(f"{path}: missing; the model directory is incomplete")
     try:
         estimator = _load_weights(directory, metadata)
     except ConfigError:
         raise
     except Exception as error:  # noqa: BLE001 - a damaged file can make a loader fail in any way
-        raise ConfigError(f"{weights}: cannot be loaded ({type(error).__name__}); "
+        raise ConfigError(f"{weights[-1]}: cannot be loaded ({type(error).__name__}); "
                           "the file is damaged or was not written by provrisk export") from None
     _check_bound(directory, metadata, estimator)
     return LoadedModel(directory.name, directory, metadata, estimator)
@@ -172,18 +162,7 @@ def load_model_dir(name_or_path: str | Path | None = None) -> LoadedModel:
 
 def _load_weights(directory: Path, metadata: dict):
     if metadata["model_type"] == "linear":
-        import skops.io as sio
-
-        from provrisk.models.linear import LinearRiskClassifier
-
-        path = directory / SKOPS_FILE
-        untrusted = set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES)
-        if untrusted:
-            raise ConfigError(f"{path}: refusing to load untrusted types {sorted(untrusted)}")
-        estimator = sio.load(path, trusted=TRUSTED_TYPES)
-        if not isinstance(estimator, LinearRiskClassifier):
-            raise ConfigError(f"{path}: holds a {type(estimator).__name__}, not a provrisk linear model")
-        return estimator
+        return load_linear(directory)
     from provrisk.models.transformer import TransformerClassifier
 
     return TransformerClassifier.load(directory / TRANSFORMER_DIR)

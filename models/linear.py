@@ -28,7 +28,6 @@ and learns from gold where the text says otherwise.
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Sequence
 
@@ -182,35 +181,6 @@ class LinearRiskClassifier(BaseEstimator):
 
     def predict_proba(self, X: Sequence[dict], lf_votes: LFVotes | None = None) -> np.ndarray:
         return apply_platt(self.decision_function(X, lf_votes), self.calibration_)
-
-    # -- serialisation -------------------------------------------------------
-    # skops writes a dict as one JSON node per entry, which makes a 180k-term
-    # vocabulary tens of MB; a newline-joined string plus an index array is compact.
-    # (Terms never contain newlines: words and char_wb n-grams split on whitespace.)
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state.pop("_word_names", None)
-        if "vectorizer_" in state:
-            vectorizers = []
-            for name, vectorizer in state["vectorizer_"].transformer_list:
-                stripped = copy.copy(vectorizer)
-                del stripped.vocabulary_
-                vectorizers.append((name, stripped))
-            union = copy.copy(state["vectorizer_"])
-            union.transformer_list = vectorizers
-            state["vectorizer_"] = union
-            state["vocabularies_"] = [
-                ("\n".join(v.vocabulary_), np.fromiter(v.vocabulary_.values(), dtype=np.int32))
-                for _, v in self.vectorizer_.transformer_list
-            ]
-        return state
-
-    def __setstate__(self, state):
-        vocabularies = state.pop("vocabularies_", None)
-        self.__dict__.update(state)
-        if vocabularies is not None:
-            for (_, vectorizer), (terms, indices) in zip(self.vectorizer_.transformer_list, vocabularies):
-                vectorizer.vocabulary_ = dict(zip(terms.split("\n"), indices.tolist()))
 
     # -- evidence --------------------------------------------------------------
     def evidence(self, record: dict, label: str, top: int = 3) -> list[str]:

@@ -21,7 +21,7 @@ from provrisk.train.config import TrainConfig, config_hash
 from provrisk.train.run import TrainResult
 
 PIP_REQUIREMENTS = [
-    "scikit-learn==1.9.1", "skops==0.16.0", "spacy==3.8.18", "mlflow==3.17.2", "pandas", "numpy", "scipy",
+    "scikit-learn==1.9.1", "safetensors==0.8.0", "spacy==3.8.18", "mlflow==3.17.2", "pandas", "numpy", "scipy",
 ]
 
 

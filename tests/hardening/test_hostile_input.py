@@ -20,7 +20,7 @@ limit):
 - size: one byte over the limit, and a 1 GB sparse file refused before it is read;
 - upload names with path traversal, absolute paths, NUL and thousands of
   characters: echoed as one safe component, never used to touch the filesystem;
-- a model file naming a type outside the trusted list: refused before skops loads it;
+- model settings naming a function to call: refused, never called;
 - text in legacy and BOM-less encodings and with invalid bytes: decoded, with
   a warning naming the encoding, never a traceback.
 
@@ -608,26 +608,24 @@ def test_upload_names_are_echoed_as_one_safe_component_and_never_opened(name, sh
 # --- model artifacts -------------------------------------------------------------------------------
 
 
-class _Payload:
-    """Stands for a class an attacker's model file would make the loader instantiate."""
+def test_model_settings_cannot_name_a_class_or_function_to_call(tmp_path):
+    """model.json is data: a setting that is not a parameter of the class being built is refused, never called."""
+    import shutil
 
-
-def test_model_file_naming_an_untrusted_type_is_refused_before_loading(tmp_path, monkeypatch):
-    import skops.io as sio
+    from provrisk.models.artifacts import resolve_model_dir
+    from provrisk.models.linear_file import LINEAR_JSON
 
     directory = tmp_path / "evil-model"
-    directory.mkdir()
-    sio.dump({"estimator": _Payload()}, directory / "model.skops")
-    # valid metadata, so that the file's types are what is refused
-    labels = load_taxonomy().ids
-    metadata = {"model_type": "linear", "labels": labels, "thresholds": {label: 0.5 for label in labels}}
+    shutil.copytree(resolve_model_dir(None), directory)
+    document = json.loads((directory / LINEAR_JSON).read_text(encoding="utf-8"))
+    document["vectorizers"][0]["params"]["tokenizer"] = {"py/function": "os.system"}
+    (directory / LINEAR_JSON).write_text(json.dumps(document), encoding="utf-8")
+    metadata = json.loads((directory / "metadata.json").read_text(encoding="utf-8"))
+    metadata.pop("weights_sha256")  # so that the file's content, not the digest, is what is refused
     (directory / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
-    loads: list = []
-    monkeypatch.setattr(sio, "load", lambda *args, **kwargs: loads.append(args))
     with pytest.raises(ConfigError) as caught:
         load_model_dir(directory)
-    assert "refusing to load untrusted types" in str(caught.value) and "_Payload" in str(caught.value)
-    assert loads == []
+    assert "model.json" in str(caught.value) and "\n" not in str(caught.value)
 
 
 # --- text encodings --------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 Each case copies the shipped model's directory and breaks one thing: the
 metadata (not JSON, not an object, labels missing, shortened, reversed,
 swapped or unknown, thresholds missing, of the wrong type or out of range),
-or the weights (missing, empty, truncated, a zip whose schema is garbage or
-nested too deep, a skops file holding something else). ``load_model_dir``
+or the weights (missing, empty, truncated, JSON nested too deep, a file of
+another format, arrays of the wrong shape, a setting a class does not take). ``load_model_dir``
 raises one ConfigError naming the file and the problem, and ``provrisk
 score --model DIR`` prints it as one line and exits 2.
 
@@ -17,19 +17,18 @@ from __future__ import annotations
 
 import json
 import shutil
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import skops.io as sio
+from safetensors.numpy import load_file, save_file
 from typer.testing import CliRunner
 
 from provrisk.cli import app
 from provrisk.errors import ConfigError
+from provrisk.models.linear_file import LINEAR_JSON, LINEAR_WEIGHTS
 from provrisk.models.artifacts import (
     METADATA,
-    SKOPS_FILE,
     WEIGHTS_DIGEST,
     load_model_dir,
     resolve_model_dir,
@@ -61,14 +60,23 @@ def _swap_first_two(metadata: dict) -> None:
     labels[0], labels[1] = labels[1], labels[0]
 
 
-def _deep_schema(directory: Path) -> None:
-    with zipfile.ZipFile(directory / SKOPS_FILE, "w") as archive:
-        archive.writestr("schema.json", "[" * 200_000 + "]" * 200_000)
+def _deep_json(directory: Path) -> None:
+    (directory / LINEAR_JSON).write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
 
 
-def _garbage_schema(directory: Path) -> None:
-    with zipfile.ZipFile(directory / SKOPS_FILE, "w") as archive:
-        archive.writestr("schema.json", json.dumps({"__class__": "dict", "content": {"a": {"b": 1}}}))
+def _edit_json(change: Callable[[dict], None]) -> Callable[[Path], None]:
+    def apply(directory: Path) -> None:
+        document = json.loads((directory / LINEAR_JSON).read_text(encoding="utf-8"))
+        change(document)
+        (directory / LINEAR_JSON).write_text(json.dumps(document), encoding="utf-8")
+
+    return apply
+
+
+def _shorter_coefficients(directory: Path) -> None:
+    arrays = load_file(str(directory / LINEAR_WEIGHTS))
+    arrays["coef"] = arrays["coef"][:, :-1].copy()
+    save_file(arrays, str(directory / LINEAR_WEIGHTS))
 
 
 TAMPERINGS: dict[str, tuple[Callable[[Path], None], str]] = {
@@ -89,13 +97,19 @@ TAMPERINGS: dict[str, tuple[Callable[[Path], None], str]] = {
     "threshold a string": (_edit(lambda m: m["thresholds"].__setitem__(m["labels"][0], "0.5")), '"thresholds"'),
     "threshold above 1": (_edit(lambda m: m["thresholds"].__setitem__(m["labels"][0], 1.5)), '"thresholds"'),
     "threshold NaN": (_edit(lambda m: m["thresholds"].__setitem__(m["labels"][0], float("nan"))), '"thresholds"'),
-    "weights missing": (lambda d: (d / SKOPS_FILE).unlink(), "model.skops: missing"),
-    "weights empty": (lambda d: (d / SKOPS_FILE).write_bytes(b""), "cannot be loaded (BadZipFile)"),
-    "weights truncated": (lambda d: (d / SKOPS_FILE).write_bytes((d / SKOPS_FILE).read_bytes()[:100_000]),
-                          "cannot be loaded"),
-    "schema nested too deep": (_deep_schema, "cannot be loaded"),
-    "schema garbage": (_garbage_schema, "cannot be loaded"),
-    "weights hold a dict": (lambda d: sio.dump({"coef": [1, 2, 3]}, d / SKOPS_FILE), "holds a dict, not a provrisk linear model"),
+    "weights missing": (lambda d: (d / LINEAR_WEIGHTS).unlink(), "model.safetensors: missing"),
+    "settings missing": (lambda d: (d / LINEAR_JSON).unlink(), "model.json: missing"),
+    "weights empty": (lambda d: (d / LINEAR_WEIGHTS).write_bytes(b""), "model.safetensors: cannot be loaded"),
+    "weights truncated": (lambda d: (d / LINEAR_WEIGHTS).write_bytes((d / LINEAR_WEIGHTS).read_bytes()[:100_000]),
+                          "model.safetensors: cannot be loaded"),
+    "settings nested too deep": (_deep_json, "model.json: not readable as JSON"),
+    "settings a list": (lambda d: (d / LINEAR_JSON).write_text("[1, 2]", encoding="utf-8"), "not a provrisk linear model"),
+    "settings of another format": (_edit_json(lambda m: m.__setitem__("format", "pickle")), "not a provrisk linear model"),
+    "a setting no class takes": (_edit_json(lambda m: m["params"].__setitem__("__reduce__", "os.system")),
+                                 "unknown settings for LinearRiskClassifier"),
+    "vocabulary not strings": (_edit_json(lambda m: m["vectorizers"][0].__setitem__("terms", [1, 2])),
+                               "not a provrisk linear model"),
+    "coefficients of the wrong shape": (_shorter_coefficients, "coef has shape"),
 }
 
 
@@ -152,8 +166,8 @@ def test_labels_and_thresholds_are_bound_to_the_weights(model_copy, tmp_path, ta
         metadata["labels"].reverse()
         _write_metadata(model_copy, metadata)
     else:
-        estimator = sio.load(model_copy / SKOPS_FILE, trusted=sio.get_untrusted_types(file=model_copy / SKOPS_FILE))
-        estimator.fitted_by_someone_else_ = True
-        sio.dump(estimator, model_copy / SKOPS_FILE)
+        arrays = load_file(str(model_copy / LINEAR_WEIGHTS))
+        arrays["intercept"] = arrays["intercept"] + 1.0
+        save_file(arrays, str(model_copy / LINEAR_WEIGHTS))
     with pytest.raises(ConfigError, match="changed since export"):
         load_model_dir(model_copy)
