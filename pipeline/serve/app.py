@@ -48,7 +48,7 @@ than ``PROVRISK_SCORING_PROCESSES`` such documents at once answers 503; more tha
 counts as two). Each file of a comparison is held to the upload limit, and a
 comparison runs in one worker with the same deadline as a single upload. Every failure a
 client can cause answers 4xx with one line of JSON. Slow clients and TLS are
-for a reverse proxy in front of the service.
+for a reverse proxy in front of the service (DEPLOYMENT.md).
 """
 
 from __future__ import annotations
