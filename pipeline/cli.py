@@ -688,10 +688,9 @@ def serve(
     # Server processes build their own app, and their own scoring process, from the environment.
     scoring.close()
     os.environ["PROVRISK_MODEL"] = str(resolve_model_dir(settings.model).resolve())
-    if settings.allowed_origins:
-        os.environ["PROVRISK_ALLOWED_ORIGINS"] = ",".join(settings.allowed_origins)
-    if settings.rate_limit:
-        os.environ["PROVRISK_RATE_LIMIT"] = settings.rate_limit
+    # what this process settled on, options over variables; an empty variable reads as unset
+    os.environ["PROVRISK_ALLOWED_ORIGINS"] = ",".join(settings.allowed_origins)
+    os.environ["PROVRISK_RATE_LIMIT"] = settings.rate_limit or ""
     uvicorn.run("provrisk.serve.app:create_app", factory=True, host=host, port=port, workers=workers,
                 forwarded_allow_ips=forwarded_allow_ips, log_level="info")
 
