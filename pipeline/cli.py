@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from provrisk.errors import ProvriskError
+from provrisk.errors import ConfigError, ProvriskError
 
 app = typer.Typer(
     help="Flag human-rights risk features in cybercrime and surveillance legislation, provision by provision.",
@@ -78,6 +78,16 @@ def _one_line_errors(command):
             raise typer.Exit(EXIT_UNEXPECTED) from None
 
     return wrapper
+
+
+def _option_value(option: str, parse, value):
+    """``parse(value)``, or None when the option is not given; ConfigError naming ``option`` when parse refuses it."""
+    if not value:
+        return None
+    try:
+        return parse(value)
+    except ValueError as error:
+        raise ConfigError(f"{option}: {error}") from None
 
 
 def _max_bytes(max_mb: float | None) -> int:
@@ -646,6 +656,9 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     model: Annotated[Optional[str], typer.Option("--model", help="Model directory or name under models/ (default: PROVRISK_MODEL or the shipped model).")] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Server processes, each with its own model and PROVRISK_SCORING_PROCESSES scoring workers (one is enough for one machine).")] = 1,
+    allowed_origins: Annotated[Optional[list[str]], typer.Option("--allowed-origins", help="Origins (scheme://host[:port]) whose web pages may call the API, repeatable or comma-separated (default: PROVRISK_ALLOWED_ORIGINS, or none: same-origin pages only).")] = None,
+    rate_limit: Annotated[Optional[str], typer.Option("--rate-limit", help="Requests per client IP address to /v1/*, such as 60/minute; over it: 429 (default: PROVRISK_RATE_LIMIT, or no limit). Counted per server process.")] = None,
+    forwarded_allow_ips: Annotated[Optional[str], typer.Option("--forwarded-allow-ips", envvar="FORWARDED_ALLOW_IPS", help="Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For names the client (uvicorn's; default: 127.0.0.1).")] = None,
 ) -> None:
     """Run the web service: POST /v1/score, the web page at /, API docs at /docs (settings: PROVRISK_* variables)."""
     import logging
@@ -653,9 +666,15 @@ def serve(
     import uvicorn
 
     from provrisk.models.artifacts import resolve_model_dir
+    from provrisk.serve.access import parse_origins, parse_rate_limit, parse_trusted_proxies
     from provrisk.serve.app import ServeSettings, create_app, start_scoring
 
-    settings = ServeSettings.from_env(model=model)
+    # Checked here, before the model loads, so that a bad value is one line naming its option.
+    origins = _option_value("--allowed-origins", parse_origins, allowed_origins)
+    rate_limit = _option_value("--rate-limit", parse_rate_limit, rate_limit)
+    forwarded_allow_ips = _option_value("--forwarded-allow-ips (or FORWARDED_ALLOW_IPS)", parse_trusted_proxies,
+                                        forwarded_allow_ips)
+    settings = ServeSettings.from_env(model=model, allowed_origins=origins, rate_limit=rate_limit)
     # The scoring process loads the model here rather than at app startup, so that a wrong
     # --model is one line, not a uvicorn traceback; the app then uses this process.
     scoring = start_scoring(settings.model)
@@ -663,12 +682,17 @@ def serve(
     stderr.print(f"provrisk serving {scoring.info['name']} on http://{host}:{port}/ with {workers} "
                  "process(es) (API docs at /docs); Ctrl+C stops it", highlight=False)
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings), host=host, port=port, forwarded_allow_ips=forwarded_allow_ips,
+                    log_level="info")
         return
     # Server processes build their own app, and their own scoring process, from the environment.
     scoring.close()
     os.environ["PROVRISK_MODEL"] = str(resolve_model_dir(settings.model).resolve())
-    uvicorn.run("provrisk.serve.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
+    # what this process settled on, options over variables; an empty variable reads as unset
+    os.environ["PROVRISK_ALLOWED_ORIGINS"] = ",".join(settings.allowed_origins)
+    os.environ["PROVRISK_RATE_LIMIT"] = settings.rate_limit or ""
+    uvicorn.run("provrisk.serve.app:create_app", factory=True, host=host, port=port, workers=workers,
+                forwarded_allow_ips=forwarded_allow_ips, log_level="info")
 
 
 class BatchFormat(str, Enum):

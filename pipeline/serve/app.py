@@ -21,8 +21,11 @@ Settings (:class:`ServeSettings`, read from the environment by default):
 ``PROVRISK_MAX_UPLOAD_MB`` (default the project's ``max_input_mb``, 50),
 ``PROVRISK_REQUEST_TIMEOUT_S`` (60), ``PROVRISK_API_TOKEN`` (unset: no auth),
 ``PROVRISK_KEEP_UPLOADS`` (unset: uploads are not kept),
-``PROVRISK_SCORING_PROCESSES`` (the number of CPUs), ``PROVRISK_MAX_IN_FLIGHT`` (32: enough to queue, not refuse, a room of 20 analysts; at most 32 uploads are held in memory at once)
-and ``PROVRISK_OCR`` (never; auto or force read scanned PDF pages with Tesseract, seconds per page).
+``PROVRISK_SCORING_PROCESSES`` (the number of CPUs), ``PROVRISK_MAX_IN_FLIGHT`` (32: enough to queue, not refuse, a room of 20 analysts; at most 32 uploads are held in memory at once),
+``PROVRISK_OCR`` (never; auto or force read scanned PDF pages with Tesseract, seconds per page),
+``PROVRISK_ALLOWED_ORIGINS`` (unset: same-origin pages only; else comma-separated origins whose pages may
+call the API) and ``PROVRISK_RATE_LIMIT`` (unset: no per-client limit; else such as ``60/minute``, per
+client IP address, on every ``/v1`` route: :mod:`provrisk.serve.access`).
 
 Scoring runs in worker processes (:mod:`provrisk.serve.workers`, tasks in
 :mod:`provrisk.serve.scoring`), never in the server process: the server reads
@@ -45,7 +48,7 @@ than ``PROVRISK_SCORING_PROCESSES`` such documents at once answers 503; more tha
 counts as two). Each file of a comparison is held to the upload limit, and a
 comparison runs in one worker with the same deadline as a single upload. Every failure a
 client can cause answers 4xx with one line of JSON. Slow clients and TLS are
-for a reverse proxy in front of the service.
+for a reverse proxy in front of the service (DEPLOYMENT.md).
 """
 
 from __future__ import annotations
@@ -71,12 +74,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import provrisk
 from provrisk.errors import ConfigError, InputError
 from provrisk.models.artifacts import METADATA, MODELS_DIR, resolve_model_dir
+from provrisk.serve.access import ClientRateLimit, allow_cross_origin, parse_origins, parse_rate_limit
 from provrisk.serve.scoring import COMPARE_MEDIA_TYPES, SETUP, TASK
 from provrisk.serve.upload import (
     RequestRefused,
@@ -112,6 +116,22 @@ class ServeSettings(BaseModel):
     max_in_flight: int = Field(32, ge=1)
     # OCR takes seconds a page and runs Tesseract per page: off unless the operator turns it on
     ocr: Literal["never", "auto", "force"] = "never"
+    # Origins (scheme://host[:port]) whose web pages may call the API; none: same-origin pages only
+    allowed_origins: tuple[str, ...] = ()
+    # Requests per client IP address to /v1/*, such as "60/minute"; None: no per-client limit. Off by default
+    # because a client is an address: an office behind one NAT address, or every client of a proxy that is
+    # not trusted with --forwarded-allow-ips, would share one count.
+    rate_limit: str | None = None
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _valid_origins(cls, value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+        return parse_origins([value] if isinstance(value, str) else value)
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _valid_rate_limit(cls, value: str | None) -> str | None:
+        return None if value is None else parse_rate_limit(value)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> ServeSettings:
@@ -120,6 +140,7 @@ class ServeSettings(BaseModel):
             raise ConfigError("PROVRISK_SCORING_THREADS is no longer read: scoring runs in processes, "
                               "set PROVRISK_SCORING_PROCESSES instead")
         values: dict = {}
+        read_from: dict[str, str] = {}  # field: the variable and value it was read from, for error messages
         readers = {
             "PROVRISK_MODEL": ("model", str),
             "PROVRISK_MAX_UPLOAD_MB": ("max_upload_bytes", lambda mb: int(float(mb) * 1024 * 1024)),
@@ -129,6 +150,8 @@ class ServeSettings(BaseModel):
             "PROVRISK_SCORING_PROCESSES": ("scoring_processes", int),
             "PROVRISK_MAX_IN_FLIGHT": ("max_in_flight", int),
             "PROVRISK_OCR": ("ocr", str),
+            "PROVRISK_ALLOWED_ORIGINS": ("allowed_origins", str),
+            "PROVRISK_RATE_LIMIT": ("rate_limit", str),
         }
         for variable, (field, parse) in readers.items():
             raw = environ.get(variable, "").strip()
@@ -136,14 +159,22 @@ class ServeSettings(BaseModel):
                 continue
             try:
                 values[field] = parse(raw)
+                read_from[field] = f"{variable}={raw!r}"
             except ValueError:
                 raise ConfigError(f"{variable}={raw!r}: not a valid value for {field}") from None
-        values.update({key: value for key, value in overrides.items() if value is not None})
+        overrides = {key: value for key, value in overrides.items() if value is not None}
+        values.update(overrides)
         try:
             return cls(**values)
         except ValidationError as error:
             first = error.errors()[0]
-            raise ConfigError(f"server setting {first['loc'][0]}: {first['msg']}") from None
+            field = first["loc"][0]
+            where = f"server setting {field}"
+            if field in read_from and field not in overrides:  # name the variable, so the operator knows what to fix
+                where += f" ({read_from[field]})"
+            # a validator's own message, without pydantic's "Value error, " in front
+            reason = first.get("ctx", {}).get("error") or first["msg"]
+            raise ConfigError(f"{where}: {reason}") from None
 
 
 class ReportFormat(str, Enum):
@@ -339,13 +370,16 @@ def create_app(settings: ServeSettings | None = None, *, task: str = TASK) -> Fa
         await pool.start()
         app.state.service = ScoringService(settings, zygote.info, pool, treaties=treaty_catalogue())
         logger.info(
-            "serving model %s with %d scoring processes; uploads up to %s bytes; timeout %g s; auth %s; uploads %s",
+            "serving model %s with %d scoring processes; uploads up to %s bytes; timeout %g s; auth %s; uploads %s; "
+            "cross-origin %s; rate limit %s",
             zygote.info["name"],
             settings.scoring_processes,
             settings.max_upload_bytes,
             settings.request_timeout_s,
             "on" if settings.api_token else "off",
             f"kept in {settings.keep_uploads_dir}" if settings.keep_uploads_dir else "not kept",
+            ", ".join(settings.allowed_origins) or "off",
+            f"{settings.rate_limit} per client" if settings.rate_limit else "off",
         )
         yield
         await pool.close()
@@ -365,6 +399,8 @@ def create_app(settings: ServeSettings | None = None, *, task: str = TASK) -> Fa
         lifespan=lifespan,
     )
     _add_error_handlers(app)
+    if settings.allowed_origins:
+        allow_cross_origin(app, settings.allowed_origins)
     page, page_policy = _load_page()
 
     @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
@@ -389,7 +425,12 @@ def create_app(settings: ServeSettings | None = None, *, task: str = TASK) -> Fa
 
     app.add_api_route("/healthz", healthz, methods=["HEAD"], include_in_schema=False)
 
-    v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_token)], responses={401: ERROR_RESPONSE})
+    v1_dependencies, v1_responses = [Depends(require_token)], {401: ERROR_RESPONSE}
+    if settings.rate_limit is not None:
+        # before the token check, so guessing tokens counts too; neither reads the body
+        v1_dependencies.insert(0, Depends(ClientRateLimit(settings.rate_limit)))
+        v1_responses[429] = ERROR_RESPONSE
+    v1 = APIRouter(prefix="/v1", dependencies=v1_dependencies, responses=v1_responses)
 
     @v1.post(
         "/score",
