@@ -744,16 +744,9 @@ def bench(
     hostile_only: Annotated[bool, typer.Option("--hostile-only", help="Measure only the hostile load (crafted uploads: time against size, and a flood during --load-seconds of ordinary load) and replace that section of the existing report.")] = False,
 ) -> None:
     """Benchmark throughput, latency and memory on the corpus against a tokenisation floor (writes eval/reports/bench.*)."""
-    from provrisk.eval.bench import (
-        REPORTS_DIR,
-        BenchOptions,
-        command_line,
-        merge_hostile_section,
-        merge_pdf_section,
-        run_bench,
-        to_markdown,
-        write_report,
-    )
+    from provrisk.eval.bench.report import to_markdown, write_report
+    from provrisk.eval.bench.run import BenchOptions, command_line, merge_hostile_section, merge_pdf_section, run_bench
+    from provrisk.eval.report_files import REPORTS_DIR
     from provrisk.settings import get_settings
 
     options = BenchOptions(

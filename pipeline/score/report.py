@@ -89,12 +89,7 @@ def score_ingested(
         raise InputError(document.source, "no provisions found: the text has no numbered sections or articles (is this a statute?)")
     _check_provision_lengths(document.source, provisions)
     # Definitions anywhere in the statute bear on every provision, so they are attached before batching.
-    with_definitions = attach_definitions(provisions)
-    predictions: list[dict] = []
-    for start in range(0, len(provisions), BATCH):
-        predictions.extend(predict_records(model, with_definitions[start : start + BATCH]))
-        if progress is not None:
-            progress(len(predictions), len(provisions))
+    predictions = predict_in_batches(model, attach_definitions(provisions), progress)
     taxonomy = load_taxonomy()
     names = {label.id: label for label in taxonomy.labels}
     scored = []
@@ -159,6 +154,17 @@ def score_ingested(
         "profile": statute_profile(scored, taxonomy.ids),
         "provisions": scored,
     }
+
+
+def predict_in_batches(model, records: list[dict], progress: Callable[[int, int], None] | None = None) -> list[dict]:
+    """:func:`~provrisk.models.predict.predict_records` over ``records``, :data:`BATCH` at a time, so that
+    ``progress(done, total)`` is called as scoring goes; returns the predictions in order."""
+    predictions: list[dict] = []
+    for start in range(0, len(records), BATCH):
+        predictions.extend(predict_records(model, records[start : start + BATCH]))
+        if progress is not None:
+            progress(len(predictions), len(records))
+    return predictions
 
 
 def _check_provision_lengths(source: str, provisions: list[dict]) -> None:
