@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from provrisk.train.metrics import positive_agreement
+
 
 def cohen_kappa(a: Sequence[bool], b: Sequence[bool]) -> float | None:
     n = len(a)
@@ -31,12 +33,13 @@ def agreement(records: Sequence[dict], labels: Sequence[str], first: str = "anno
         b = [label in s2 for _, s2 in sets]
         both, n1, n2 = sum(x and y for x, y in zip(a, b)), sum(a), sum(b)
         kappa = cohen_kappa(a, b)
+        positive = positive_agreement(a, b)
         per_label[label] = {
             "annotator_1": n1,
             "annotator_2": n2,
             "both": both,
             "kappa": None if kappa is None else round(kappa, 4),
-            "positive_agreement": round(2 * both / (n1 + n2), 4) if n1 + n2 else None,
+            "positive_agreement": None if positive is None else round(positive, 4),
         }
     kappas = [v["kappa"] for v in per_label.values() if v["kappa"] is not None]
     return {

@@ -36,11 +36,10 @@ from provrisk.compare.align import align_reports, combine, score_components
 from provrisk.compare.config import CompareConfig, load_compare_config
 from provrisk.compare.diff import diff_reports
 from provrisk.compare.instruments import scored_instrument
-from provrisk.compare.units import COMPARED_KINDS, articles
-from provrisk.io import write_text_atomic
+from provrisk.eval.report_files import write_report_files
+from provrisk.train.metrics import f1_of, precision_recall
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold" / "alignment"
-REPORTS_DIR = Path(__file__).resolve().parent / "reports"
 TARGETS = {"precision_at_1": 0.90, "recall": 0.85, "pairing": 0.90}
 BOOTSTRAP = 2000
 SEED = 20261205
@@ -82,9 +81,11 @@ def alignment_metrics(outcomes: list[dict], *, bootstrap: bool = True) -> dict:
 
     def point(index):
         p, g, c, s = predicted[index], has_gold[index], correct[index], strength_ok[index]
+        # A correct first article is a predicted one that gold names, so c.sum() counts for both.
+        precision_at_1, recall = precision_recall(int(c.sum()), int(p.sum()), int(g.sum()))
         return {
-            "precision_at_1": float(c[p].mean()) if p.any() else 0.0,
-            "recall": float(c[g].mean()) if g.any() else 0.0,
+            "precision_at_1": precision_at_1,
+            "recall": recall,
             "strength_agreement": float(s[c].mean()) if c.any() else 0.0,
         }
 
@@ -101,8 +102,8 @@ def alignment_metrics(outcomes: list[dict], *, bootstrap: bool = True) -> dict:
 
 
 def f_score(metrics: dict) -> float:
-    p, r = metrics["precision_at_1"], metrics["recall"]
-    return 2 * p * r / (p + r) if p + r else 0.0
+    """F1 of precision@1 and recall: what leave-one-law-out selection maximises."""
+    return f1_of(metrics["precision_at_1"], metrics["recall"])
 
 
 def _configs(base: CompareConfig):
@@ -291,8 +292,6 @@ def _alignment_row(law: str, treaty: str, m: dict) -> str:
         _pct(m["recall"]), *map(_pct, m["recall_ci"]), _pct(m["strength_agreement"]))
 
 
-def write_report(report: dict) -> tuple[Path, Path]:
-    json_path, md_path = REPORTS_DIR / "alignment.json", REPORTS_DIR / "alignment.md"
-    write_text_atomic(json_path, json.dumps(report, indent=1) + "\n")
-    write_text_atomic(md_path, to_markdown(report))
-    return json_path, md_path
+def write_report(report: dict) -> list[Path]:
+    """``eval/reports/alignment.json`` and ``alignment.md``; returns their paths."""
+    return write_report_files("alignment", data=report, markdown=to_markdown(report), indent=1)

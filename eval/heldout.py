@@ -16,24 +16,22 @@ own calibration and thresholds, fitted on training instruments.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
 from provrisk.corpora.dataset import corpus_records
 from provrisk.eval.gold import join_gold, read_jsonl
+from provrisk.eval.report_files import REPORTS_DIR, write_report_files
 from provrisk.eval.split import held_out_instruments
-from provrisk.io import write_text_atomic
 from provrisk.label.apply import attach_definitions
 from provrisk.label.config import LabellingConfig
 from provrisk.label.weak import fit_rows, lf_votes, make_label_model
 from provrisk.models.artifacts import load_model_dir
 from provrisk.models.text import model_record
 from provrisk.taxonomy import load_taxonomy
-from provrisk.train.metrics import f1_score_of, multilabel_scores
+from provrisk.train.metrics import macro_f1, multilabel_scores
 
-REPORT_DIR = Path(__file__).resolve().parent / "reports"
 BOOTSTRAP_SAMPLES = 2000
 BOOTSTRAP_SEED = 20261204
 
@@ -62,7 +60,7 @@ def bootstrap_macro_f1(gold: np.ndarray, predicted: np.ndarray, groups: np.ndarr
     for _ in range(BOOTSTRAP_SAMPLES):
         drawn = rng.choice(units, size=len(units), replace=True)
         rows = np.concatenate([members[u] for u in drawn]) if by_group else drawn
-        values.append(np.mean([f1_score_of(gold[rows, k], predicted[rows, k]) for k in range(gold.shape[1])]))
+        values.append(macro_f1(gold[rows], predicted[rows]))
     low, high = np.percentile(values, [2.5, 97.5])
     return float(low), float(high)
 
@@ -163,8 +161,7 @@ def heldout_markdown(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_heldout_report(result: dict, directory: Path = REPORT_DIR) -> list[Path]:
-    json_path, md_path = directory / "heldout.json", directory / "heldout.md"
-    write_text_atomic(json_path, json.dumps(result, indent=2, sort_keys=True) + "\n")
-    write_text_atomic(md_path, heldout_markdown(result))
-    return [md_path, json_path]
+def write_heldout_report(result: dict, directory: Path = REPORTS_DIR) -> list[Path]:
+    """``heldout.json`` and ``heldout.md`` in ``directory``; returns their paths."""
+    return write_report_files("heldout", data=result, markdown=heldout_markdown(result), directory=directory,
+                              indent=2, sort_keys=True)

@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 from provrisk.corpora.dataset import corpus_records
-from provrisk.eval.heldout import REPORT_DIR, evaluate
-from provrisk.io import write_text_atomic
+from provrisk.eval.heldout import evaluate
+from provrisk.eval.report_files import write_report_files
 from provrisk.label.apply import attach_definitions
 from provrisk.label.config import load_labelling_config
 from provrisk.models.artifacts import LoadedModel, load_model_dir
@@ -81,7 +81,7 @@ def main() -> None:
     command = (".venv/bin/python -m provrisk.eval.model_comparison " + " ".join(args.models)
                + (f" --previous {args.previous}" if args.previous else ""))
     text = comparison_markdown(result, names, speeds, previous, command, len(records))
-    write_text_atomic(REPORT_DIR / "model_comparison.md", text)
+    write_report_files("model_comparison", markdown=text)
     print(text, end="")
 
 

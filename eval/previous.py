@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from provrisk.eval.heldout import REPORT_DIR, load_gold_records, scored
-from provrisk.io import write_text_atomic
+from provrisk.eval.heldout import load_gold_records, scored
+from provrisk.eval.report_files import write_report_files
 from provrisk.settings import get_settings
 from provrisk.taxonomy import load_taxonomy
 
@@ -90,7 +90,7 @@ def main() -> None:
     thresholds = np.array(out["thresholds"])
     result = scored(proba, proba >= thresholds, gold, groups, labels)
     result.update(version=out["version"], gold=str(args.gold), n=len(records))
-    write_text_atomic(REPORT_DIR / f"heldout_provrisk_{out['version']}.json", json.dumps(result, indent=2, sort_keys=True) + "\n")
+    write_report_files(f"heldout_provrisk_{out['version']}", data=result, indent=2, sort_keys=True)
     low, high = result["macro_f1_ci95"]
     print(f"provrisk {out['version']} on {args.gold} ({len(records)} provisions): macro-F1 {result['macro_f1']:.3f} "
           f"[{low:.3f}, {high:.3f}], ECE {result['ece']:.3f}")

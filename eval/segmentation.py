@@ -27,14 +27,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from provrisk.corpora.manifest import text_path
+from provrisk.eval.report_files import REPORTS_DIR, write_report_files
 from provrisk.ingest import ingest_file
 from provrisk.segment import Provision, segment_statute
 from provrisk.segment.layout import parse_layout, split_lines
+from provrisk.train.metrics import precision_recall_f1_of_counts
 
 GOLD_DIR = Path(__file__).resolve().parent / "gold" / "segmentation"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 COMMITTED_FIXTURES = "tests/fixtures/real/"
-REPORTS_DIR = Path(__file__).resolve().parent / "reports"
 LEVELS = ("section", "subsection", "item")
 TARGETS = {"section": 0.97, "subsection": 0.90}
 
@@ -89,22 +90,20 @@ def predicted_citations(provisions: list[Provision]) -> set[str]:
 
 @dataclass
 class LevelScore:
+    """Citations of one level: in gold, found by the segmenter, and found correctly.
+
+    Precision, recall and F1 are 1 where there is nothing to find and nothing was found.
+    """
+
     gold: int
     predicted: int
     correct: int
 
-    @property
-    def precision(self) -> float:
-        return self.correct / self.predicted if self.predicted else 1.0
-
-    @property
-    def recall(self) -> float:
-        return self.correct / self.gold if self.gold else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+    def as_dict(self) -> dict:
+        """The counts, and precision, recall and F1 rounded to four places, as the report gives them."""
+        precision, recall, f1 = precision_recall_f1_of_counts(self.correct, self.predicted, self.gold, undefined=1.0)
+        return {"gold": self.gold, "predicted": self.predicted, "correct": self.correct,
+                "precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
 
 
 def score_instrument(gold_citations: list[str], provisions: list[Provision]) -> tuple[dict[str, LevelScore], dict]:
@@ -164,13 +163,7 @@ def run(corpus_dir: Path, gold_dir: Path = GOLD_DIR) -> dict:
         report["instruments"][instrument_id] = {
             "source": gold.get("source") or f"corpora/texts/{instrument_id}.txt",
             "checks": text_checks(ingested.text, provisions),
-            "levels": {
-                level: {
-                    "gold": s.gold, "predicted": s.predicted, "correct": s.correct,
-                    "precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4),
-                }
-                for level, s in scores.items()
-            },
+            "levels": {level: s.as_dict() for level, s in scores.items()},
             "errors": errors,
         }
     report["meets_targets"] = all(
@@ -218,9 +211,7 @@ def to_markdown(report: dict) -> str:
     return "\n".join(lines)
 
 
-def write_report(report: dict, out_dir: Path = REPORTS_DIR) -> tuple[Path, Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    json_path, md_path = out_dir / "segmentation.json", out_dir / "segmentation.md"
-    json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    md_path.write_text(to_markdown(report), encoding="utf-8")
-    return json_path, md_path
+def write_report(report: dict, out_dir: Path = REPORTS_DIR) -> list[Path]:
+    """``segmentation.json`` and ``segmentation.md`` in ``out_dir``; returns their paths."""
+    return write_report_files("segmentation", data=report, markdown=to_markdown(report), directory=out_dir,
+                              indent=2, ensure_ascii=False)

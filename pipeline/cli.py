@@ -273,15 +273,13 @@ def gold_report() -> None:
     """Size, sources, positives per label and inter-annotator agreement of every gold file; writes eval/reports/gold.md."""
     from provrisk.eval.agreement import gold_markdown, gold_summary
     from provrisk.eval.gold import GOLD_FILES, read_jsonl
-    from provrisk.io import write_text_atomic
-    from provrisk.settings import PROJECT_ROOT
+    from provrisk.eval.report_files import write_report_files
     from provrisk.taxonomy import load_taxonomy
 
     labels = load_taxonomy().ids
     summary = gold_summary({path.stem: read_jsonl(path) for path in GOLD_FILES if path.exists()}, labels)
     text = gold_markdown(summary, labels)
-    out = PROJECT_ROOT / "eval" / "reports" / "gold.md"
-    write_text_atomic(out, text)
+    [out] = write_report_files("gold", markdown=text)
     typer.echo(text)
     typer.echo(f"written to {out}")
 
@@ -797,16 +795,9 @@ def bench(
     hostile_only: Annotated[bool, typer.Option("--hostile-only", help="Measure only the hostile load (crafted uploads: time against size, and a flood during --load-seconds of ordinary load) and replace that section of the existing report.")] = False,
 ) -> None:
     """Benchmark throughput, latency and memory on the corpus against a tokenisation floor (writes eval/reports/bench.*)."""
-    from provrisk.eval.bench import (
-        REPORTS_DIR,
-        BenchOptions,
-        command_line,
-        merge_hostile_section,
-        merge_pdf_section,
-        run_bench,
-        to_markdown,
-        write_report,
-    )
+    from provrisk.eval.bench.report import to_markdown, write_report
+    from provrisk.eval.bench.run import BenchOptions, command_line, merge_hostile_section, merge_pdf_section, run_bench
+    from provrisk.eval.report_files import REPORTS_DIR
     from provrisk.settings import get_settings
 
     options = BenchOptions(

@@ -10,33 +10,31 @@ F1 of the label model and of majority vote on dev gold; and macro-F1 over the
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
 from provrisk.eval.agreement import agreement
 from provrisk.eval.gold import join_gold, load_uncc_gold, read_jsonl
+from provrisk.eval.report_files import REPORTS_DIR, write_report_files
 from provrisk.label.apply import registered_lfs
 from provrisk.label.config import LabellingConfig
 from provrisk.label.framework import POSITIVE
 from provrisk.label.label_model import MajorityVote
 from provrisk.label.weak import WeakLabels, lf_votes
-
-REPORTS_DIR = Path(__file__).resolve().parent.parent.parent / "eval" / "reports"
-
+from provrisk.train.metrics import precision_recall, precision_recall_f1
 
 def prf(predicted: np.ndarray, gold: np.ndarray) -> dict:
+    """One label's precision, recall and F1 (rounded to four places) and its counts, from 0/1 arrays."""
+    precision, recall, f1 = precision_recall_f1(gold, predicted)
     tp = int((predicted & gold).sum())
     fp = int((predicted & ~gold).sum())
     fn = int((~predicted & gold).sum())
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "tp": tp, "fp": fp, "fn": fn, "support": int(gold.sum())}
 
 
 def label_scores(proba: np.ndarray, gold: np.ndarray, labels: list[str], threshold: float) -> dict:
+    """Per label :func:`prf` of ``proba > threshold``; macro-F1 is the mean of the rounded per-label F1s."""
     predicted = proba > threshold
     per_label = {label: prf(predicted[:, k], gold[:, k].astype(bool)) for k, label in enumerate(labels)}
     return {"per_label": per_label, "macro_f1": round(float(np.mean([s["f1"] for s in per_label.values()])), 4)}
@@ -56,6 +54,7 @@ def lf_statistics(weak: WeakLabels, gold_rows: np.ndarray, gold: np.ndarray) -> 
         gold_fired = votes.votes[gold_rows, j] != 0
         target = gold[:, k].astype(bool) if polarities[name] == POSITIVE else ~gold[:, k].astype(bool)
         hits = int((gold_fired & target).sum())
+        dev_precision, dev_recall = precision_recall(hits, int(gold_fired.sum()), int(target.sum()), undefined=None)
         stats.append(
             {
                 "lf": name,
@@ -65,8 +64,8 @@ def lf_statistics(weak: WeakLabels, gold_rows: np.ndarray, gold: np.ndarray) -> 
                 "overlap": round(float(overlap.mean()), 4),
                 "conflict": round(float(conflict.mean()), 4),
                 "dev_votes": int(gold_fired.sum()),
-                "dev_precision": round(hits / gold_fired.sum(), 4) if gold_fired.any() else None,
-                "dev_recall": round(hits / target.sum(), 4) if target.any() else None,
+                "dev_precision": None if dev_precision is None else round(dev_precision, 4),
+                "dev_recall": None if dev_recall is None else round(dev_recall, 4),
             }
         )
     return stats
@@ -175,9 +174,6 @@ def to_markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_report(report: dict, out_dir: Path = REPORTS_DIR) -> tuple[Path, Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    json_path, md_path = out_dir / "labelling.json", out_dir / "labelling.md"
-    json_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    md_path.write_text(to_markdown(report), encoding="utf-8")
-    return json_path, md_path
+def write_report(report: dict, out_dir: Path = REPORTS_DIR) -> list[Path]:
+    """``labelling.json`` and ``labelling.md`` in ``out_dir``; returns their paths."""
+    return write_report_files("labelling", data=report, markdown=to_markdown(report), directory=out_dir, indent=2)

@@ -1,27 +1,73 @@
-"""Multi-label metrics and threshold tuning.
+"""Precision, recall and F1 for all of provrisk, multi-label scores, and threshold tuning.
 
-Inputs are (n, L) arrays: ``proba`` (probabilities), ``gold`` (0/1) and
-``thresholds`` (L,). Outputs are plain dicts of floats, ready for MLflow.
+Every precision/recall/F1 that provrisk reports is computed here: training's
+cross-validation, the held-out evaluation, the labelling report, segmentation
+and alignment quality, and annotator agreement. Inputs are counts, or 0/1
+arrays of shape (n,) for one label and (n, L) for L labels (``proba``:
+probabilities; ``gold`` and ``predicted``: 0/1; ``thresholds``: (L,)).
+Outputs are floats, or plain dicts of floats ready for MLflow and JSON.
+
+F1 of predictions against gold is the harmonic mean of precision and recall
+(``2pr / (p + r)``), not scikit-learn's ``2tp / (2tp + fp + fn)``: equal in
+exact arithmetic, they differ in the last bits of a float, and every reported
+figure was computed this way. It is also the inner loop of threshold tuning
+and of the bootstrap, where scikit-learn's input validation would cost
+seconds. Positive agreement between two annotators was always
+``2·both / (n1 + n2)``, which is scikit-learn's formula: it is scikit-learn's
+``f1_score``.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import average_precision_score
+from sklearn.metrics import average_precision_score, f1_score
+
+
+def f1_of(precision: float, recall: float) -> float:
+    """The harmonic mean of ``precision`` and ``recall``; 0 when both are 0."""
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def precision_recall(correct: int, predicted: int, gold: int, *, undefined: float | None = 0.0) -> tuple:
+    """(correct / predicted, correct / gold): precision and recall from counts; ``undefined`` where a count is 0."""
+    precision = correct / predicted if predicted else undefined
+    recall = correct / gold if gold else undefined
+    return precision, recall
+
+
+def precision_recall_f1_of_counts(correct: int, predicted: int, gold: int, *,
+                                  undefined: float = 0.0) -> tuple[float, float, float]:
+    """Precision, recall and F1 from counts: ``correct`` of the ``predicted`` items, out of ``gold`` items.
+
+    ``undefined``: precision with nothing predicted, recall with nothing in gold (0 for a label that
+    was never predicted; 1 for a segmenter that rightly found nothing at a level).
+    """
+    precision, recall = precision_recall(correct, predicted, gold, undefined=undefined)
+    return precision, recall, f1_of(precision, recall)
 
 
 def precision_recall_f1(gold: np.ndarray, predicted: np.ndarray) -> tuple[float, float, float]:
     """Precision, recall and F1 of one label's 0/1 predictions; 0 where undefined."""
     gold, predicted = np.asarray(gold, dtype=bool), np.asarray(predicted, dtype=bool)
-    tp = int((predicted & gold).sum())
-    precision = tp / int(predicted.sum()) if predicted.any() else 0.0
-    recall = tp / int(gold.sum()) if gold.any() else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
+    return precision_recall_f1_of_counts(int((predicted & gold).sum()), int(predicted.sum()), int(gold.sum()))
 
 
 def f1_score_of(gold: np.ndarray, predicted: np.ndarray) -> float:
+    """F1 of one label's 0/1 predictions (0 where undefined)."""
     return precision_recall_f1(gold, predicted)[2]
+
+
+def macro_f1(gold: np.ndarray, predicted: np.ndarray) -> float:
+    """The mean over labels (columns of the (n, L) arrays) of each label's F1."""
+    return float(np.mean([f1_score_of(gold[:, k], predicted[:, k]) for k in range(gold.shape[1])]))
+
+
+def positive_agreement(first: list[bool], second: list[bool]) -> float | None:
+    """2·both / (n1 + n2) for two annotators' 0/1 decisions on one label (the F1 of either against the other);
+    None when neither annotator used the label."""
+    if not any(first) and not any(second):
+        return None
+    return float(f1_score(first, second))
 
 
 def tune_thresholds(proba: np.ndarray, gold: np.ndarray, grid: np.ndarray, default: float = 0.5) -> np.ndarray:
@@ -64,7 +110,7 @@ def multilabel_scores(proba: np.ndarray, gold: np.ndarray, predicted: np.ndarray
         per_label[label] = {"precision": precision, "recall": recall, "f1": f1, "pr_auc": pr_auc, "support": int(gold[:, k].sum())}
     return {
         "per_label": per_label,
-        "macro_f1": float(np.mean([s["f1"] for s in per_label.values()])),
+        "macro_f1": macro_f1(gold, predicted),
         "micro_f1": f1_score_of(gold.ravel(), predicted.ravel()),
         "macro_pr_auc": float(np.mean([s["pr_auc"] for s in per_label.values() if s["pr_auc"] is not None] or [0.0])),
         "ece": expected_calibration_error(proba, gold),

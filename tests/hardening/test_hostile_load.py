@@ -1,6 +1,6 @@
 """Small uploads that cost minutes of CPU, and a service that stays usable while it receives them.
 
-- Each pathological family of eval/bench_hostile.py (the probe's reproductions
+- Each pathological family of eval/bench/hostile.py (the probe's reproductions
   of issue 16 and the paths found since) is ingested and segmented at 256 KB of
   text within a budget of 15 s, in a child process that is killed at the
   budget. Linear code takes about a second here; the quadratic paths took
@@ -29,8 +29,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from provrisk.eval.bench_hostile import FAMILIES, TARGET_P99_MS, flood
-from provrisk.eval.bench_load import running_server
+from provrisk.eval.bench.hostile import FAMILIES, TARGET_P99_MS, flood
+from provrisk.eval.bench.load import running_server
 from provrisk.models.artifacts import resolve_model_dir
 from provrisk.serve.app import ServeSettings, create_app, start_scoring
 from provrisk.serve.workers import LONG_JOB_NICE, LONG_JOBS_PER_PROCESS
@@ -42,7 +42,7 @@ SIZE = 256 * 1024
 
 @pytest.mark.parametrize("family", [f.name for f in FAMILIES])
 def test_each_pathological_family_is_read_within_its_budget(family):
-    command = [sys.executable, "-m", "provrisk.eval.bench_hostile", "--point", family, str(SIZE)]
+    command = [sys.executable, "-m", "provrisk.eval.bench.hostile", "--point", family, str(SIZE)]
     try:
         completed = subprocess.run(command, capture_output=True, text=True, timeout=BUDGET_S, check=False)
     except subprocess.TimeoutExpired:

@@ -20,7 +20,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from provrisk.errors import InputError
-from provrisk.eval.bench_pdf import glued_word_rate
+from provrisk.eval.bench.pdf import glued_word_rate
 from provrisk.ingest import ingest_file, ocr
 
 from .conftest import PDF_PAGES, real_statute, write_pdf

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from provrisk.eval.bench_pdf import glued_word_rate
+from provrisk.eval.bench.pdf import glued_word_rate
 from provrisk.ingest import ingest_file
 
 from .conftest import real_statute

@@ -25,23 +25,18 @@ the same search: each is a short repeated pattern, so a few KB of upload
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import subprocess
-import sys
-import threading
 import time
 import zlib
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-import numpy as np
-
-from provrisk.errors import ProvriskError
+from provrisk.eval.bench.harness import print_child_result, run_child
+from provrisk.eval.bench.load import SCORE_PATH, latency_percentiles_ms, running_server, start_clients, status_counts
+from provrisk.settings import PROJECT_ROOT
 
 POINT_TIMEOUT_S = 60.0  # a size that takes longer is reported as "> 60 s" and no larger size is tried
 FIRST_SIZE = 32 * 1024
@@ -51,7 +46,7 @@ FLOOD_UPLOAD_BYTES = 70 * 1024  # the probe's size
 FLOOD_CLIENTS = 4
 NORMAL_CLIENTS = 20
 TARGET_P99_MS = 2000.0
-EXAMPLE = Path(__file__).resolve().parent.parent / "corpora" / "examples" / "example-cybercrime-act.txt"
+EXAMPLE = PROJECT_ROOT / "corpora" / "examples" / "example-cybercrime-act.txt"
 
 
 @dataclass(frozen=True)
@@ -158,15 +153,13 @@ def measure_family(family: Family, *, max_size: int = MAX_SIZE, timeout_s: float
     points = []
     size = FIRST_SIZE
     while size <= max_size:
-        command = [sys.executable, "-m", "provrisk.eval.bench_hostile", "--point", family.name, str(size)]
         try:
-            completed = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, check=False)
+            point = run_child(__name__, ["--point", family.name, str(size)], timeout_s=timeout_s,
+                              what=f"hostile family {family.name} at {size} bytes")
         except subprocess.TimeoutExpired:
             points.append({"size": size, "timed_out": True, "seconds": None})
             break
-        if completed.returncode != 0:
-            raise ProvriskError(f"hostile family {family.name} at {size} bytes failed: {completed.stderr.strip()[-2000:]}")
-        points.append({"size": size, "timed_out": False, **json.loads(completed.stdout)})
+        points.append({"size": size, "timed_out": False, **point})
         size *= 2
     measured = [p for p in points if not p["timed_out"]]
     exponent = None
@@ -191,39 +184,15 @@ def crafted_uploads(size: int = FLOOD_UPLOAD_BYTES) -> list[tuple[str, bytes]]:
     return [(name, data) for data, name in (family.make(size) for family in FAMILIES)]
 
 
-def _closed_loop(url: str, send: Callable[[httpx.Client, int], httpx.Response], clients: int, seconds: float,
-                 timeout_s: float, results: list) -> list[threading.Thread]:
-    deadline = time.perf_counter() + seconds
-    lock = threading.Lock()
-
-    def client(index: int) -> None:
-        with httpx.Client(base_url=url, timeout=timeout_s) as http:
-            turn = index
-            while time.perf_counter() < deadline:
-                sent = time.perf_counter()
-                try:
-                    status = str(send(http, turn).status_code)
-                except httpx.HTTPError as error:
-                    status = type(error).__name__
-                with lock:
-                    results.append((status, time.perf_counter() - sent))
-                turn += 1
-
-    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    return threads
-
-
 def _summary(results: list[tuple[str, float]]) -> dict:
-    statuses = Counter(status for status, _ in results)
-    latencies = np.array([latency for _, latency in results]) * 1000
+    statuses = status_counts(results)
+    latencies = [latency for _, latency in results]
     return {
         "requests": len(results),
         "errors": len(results) - statuses.get("200", 0),
-        "statuses": dict(sorted(statuses.items())),
-        "latency_ms": {f"p{p}": float(np.percentile(latencies, p)) for p in (50, 95, 99)} if len(results) else None,
-        "max_ms": float(latencies.max()) if len(results) else None,
+        "statuses": statuses,
+        "latency_ms": latency_percentiles_ms(latencies),
+        "max_ms": max(latencies) * 1000 if latencies else None,
     }
 
 
@@ -235,13 +204,13 @@ def flood(url: str, *, seconds: float, request_timeout_s: float, normal_clients:
     normal: list = []
     crafted: list = []
     # Crafted uploads start first, so every ordinary request meets the flood already running.
-    flooders = _closed_loop(url, lambda http, turn: http.post("/v1/score", files={"file": uploads[turn % len(uploads)]}),
-                            flood_clients, seconds + 1, request_timeout_s * 2, crafted)
+    flooders = start_clients(url, lambda http, turn: http.post(SCORE_PATH, files={"file": uploads[turn % len(uploads)]}),
+                             flood_clients, seconds + 1, request_timeout_s * 2, crafted)
     if flood_clients:
         time.sleep(1)
     started = time.perf_counter()
-    ordinary = _closed_loop(url, lambda http, turn: http.post("/v1/score", json=statute), normal_clients, seconds,
-                            request_timeout_s * 2, normal)
+    ordinary = start_clients(url, lambda http, turn: http.post(SCORE_PATH, json=statute), normal_clients, seconds,
+                             request_timeout_s * 2, normal)
     for thread in ordinary + flooders:
         thread.join()
     elapsed = time.perf_counter() - started
@@ -258,7 +227,6 @@ def run_flood(model: str, work_dir: Path, *, seconds: float, request_timeout_s: 
 
     The ordinary clients run first alone (``baseline``), then during the flood, on the same server.
     """
-    from provrisk.eval.bench_load import running_server
     from provrisk.serve.app import ServeSettings
 
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PROVRISK_REQUEST_TIMEOUT_S": f"{request_timeout_s:g}"}
@@ -283,61 +251,11 @@ def run_hostile_bench(model: str, work_dir: Path, *, flood_seconds: float = 60.0
             "load_average": {"before": list(load_before), "after": list(os.getloadavg())}}
 
 
-def to_markdown(section: dict, heading: str = "## 8. Hostile load") -> list[str]:
-    lines = [heading, "",
-             (f"Time to ingest and segment each crafted upload (a fresh process per point; stopped after "
-              f"{section['point_timeout_s']:g} s). k: growth exponent between the two largest sizes measured "
-              f"(time ~ size^k; about 1 is linear, 2 quadratic). Load average before: "
-              f"{', '.join(f'{x:.2f}' for x in section['load_average']['before'])}; after: "
-              f"{', '.join(f'{x:.2f}' for x in section['load_average']['after'])} (other jobs share the CPU)."), ""]
-    rows = []
-    for family in section["families"]:
-        points = ", ".join(
-            f"{p['size'] // 1024} KB: " + (f"> {section['point_timeout_s']:g} s" if p["timed_out"] else f"{p['seconds']:.2f} s")
-            for p in family["points"])
-        k = "-" if family["exponent"] is None else f"{family['exponent']:.2f}"
-        rows.append([family["family"], family["target"], points, k, "linear" if family["linear"] else "NOT linear"])
-    lines += _table(["family", "code path", "seconds by size (of text)", "k", "verdict"], rows)
-    flood_result = section["flood"]
-    normal, crafted = flood_result["normal"], flood_result["crafted"]
-    settings = flood_result["server_settings"]
-    latency = normal["latency_ms"] or {}
-    lines += [(f"Flood: {flood_result['normal_clients']} ordinary clients posting {EXAMPLE.name} in a closed loop for "
-               f"{flood_result['seconds']:g} s while {flood_result['flood_clients']} clients post the families' crafted "
-               f"uploads ({flood_result['upload_bytes'] // 1024} KB of text each, in turn), against `provrisk serve` "
-               f"with {settings['scoring_processes']} scoring processes and a {settings['request_timeout_s']:g} s "
-               "deadline, on the same machine."), ""]
-    baseline = flood_result.get("baseline")
-    baseline_rows = [] if baseline is None else [[
-        "ordinary, alone (before the flood)", baseline["requests"], f"{baseline['errors']} ({_statuses(baseline)})",
-        " / ".join(f"{v:.0f}" for v in (baseline["latency_ms"] or {}).values()) or "-",
-        f"{baseline['max_ms']:.0f}" if baseline["max_ms"] else "-", ""]]
-    lines += _table(
-        ["clients", "requests", "errors (by status)", "p50 / p95 / p99 ms", "max ms", f"target p99 < {TARGET_P99_MS:g} ms, 0 errors"],
-        baseline_rows + [["ordinary, during the flood", normal["requests"], f"{normal['errors']} ({_statuses(normal)})",
-          " / ".join(f"{latency[p]:.0f}" for p in latency) or "-", f"{normal['max_ms']:.0f}" if normal["max_ms"] else "-",
-          "PASS" if flood_result["pass"] else "FAIL"],
-         ["crafted", crafted["requests"], _statuses(crafted),
-          " / ".join(f"{v:.0f}" for v in (crafted["latency_ms"] or {}).values()) or "-",
-          f"{crafted['max_ms']:.0f}" if crafted["max_ms"] else "-", ""]])
-    return lines
-
-
-def _statuses(summary: dict) -> str:
-    return ", ".join(f"{status}: {count}" for status, count in summary["statuses"].items()) or "none"
-
-
-def _table(header: list[str], rows: list[list]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    return lines + [""]
-
-
 def _child_main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="One point of the hostile-load benchmark (used by provrisk bench).")
     parser.add_argument("--point", nargs=2, metavar=("FAMILY", "SIZE"), required=True)
     args = parser.parse_args(argv)
-    print(json.dumps(_measure_point(args.point[0], int(args.point[1]))))
+    print_child_result(_measure_point(args.point[0], int(args.point[1])))
 
 
 if __name__ == "__main__":

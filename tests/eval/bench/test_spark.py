@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 from provrisk.batch.run import collect_inputs, run_batch
-from provrisk.eval.bench_spark import replicate_corpus, same_outputs, spark_markdown
+from provrisk.eval.bench.spark import replicate_corpus, same_outputs, spark_markdown
 from tests.conftest import REPO_ROOT
 
 EXAMPLE = REPO_ROOT / "corpora" / "examples" / "example-cybercrime-act.txt"

@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,11 +32,11 @@ import httpx
 import numpy as np
 
 from provrisk.errors import ProvriskError
+from provrisk.eval.bench.harness import KIB_PER_MIB, process_tree_memory_kb
 
 SCORE_PATH = "/v1/score"
 HEALTH_PATH = "/healthz"
 PERCENTILES = (50, 95, 99)
-KIB_PER_MIB = 1024
 # Loading spaCy, scikit-learn and the model on a busy machine takes tens of seconds;
 # waiting longer than this means the server is not coming up at all.
 STARTUP_TIMEOUT_S = 300.0
@@ -57,36 +57,6 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def process_memory_kb(pid: int) -> dict[str, int]:
-    """``VmRSS`` (now) and ``VmHWM`` (peak) of a live process and all its descendants, summed, in KiB.
-
-    With ``--workers`` the server is a supervisor and one process per worker; each
-    holds its own model, so serving memory is their sum (an upper bound for the
-    peak: the processes need not peak at the same moment).
-    """
-    values = {"VmRSS": 0, "VmHWM": 0}
-    for member in _process_tree(pid):
-        try:
-            status = Path(f"/proc/{member}/status").read_text(encoding="ascii")
-        except FileNotFoundError:
-            continue  # exited in between
-        for line in status.splitlines():
-            key, _, rest = line.partition(":")
-            if key in values:
-                values[key] += int(rest.split()[0])
-    return values
-
-
-def _process_tree(pid: int) -> list[int]:
-    tree, pending = [], [pid]
-    while pending:
-        current = pending.pop()
-        tree.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*/children"):
-            pending.extend(int(child) for child in task.read_text().split())
-    return tree
 
 
 @contextmanager
@@ -135,61 +105,87 @@ def _tail(log_path: Path, lines: int = 5) -> str:
     return " | ".join(text[-lines:]) or "(no output)"
 
 
-def run_clients(url: str, payload: dict, clients: int, seconds: float, timeout_s: float) -> dict:
-    """Closed-loop load: ``clients`` threads POST ``payload`` until ``seconds`` have passed.
+def start_clients(url: str, send: Callable[[httpx.Client, int], httpx.Response], clients: int, seconds: float,
+                  timeout_s: float, results: list[tuple[str, float]],
+                  on_ok: Callable[[httpx.Response], None] | None = None) -> list[threading.Thread]:
+    """Closed-loop load: ``clients`` threads each ``send(http, turn)`` a request, and the next one only when the
+    answer has arrived, until ``seconds`` have passed; returns the started threads (join them).
 
-    A request started before the deadline is waited for and counted.
+    Each request adds ``(status, latency in s)`` to ``results`` (the status code, or the transport error's
+    name); ``on_ok`` sees every 200 answer. ``turn`` counts a client's requests from its own index, so clients
+    that cycle through several uploads start on different ones. A request started before the deadline is
+    waited for and counted.
     """
-    results: list[tuple[str, float]] = []  # (status, latency s)
+    deadline = time.perf_counter() + seconds
     lock = threading.Lock()
-    first_report: list[dict] = []
-    start = time.perf_counter()
-    deadline = start + seconds
 
-    def client() -> None:
+    def client(index: int) -> None:
         with httpx.Client(base_url=url, timeout=timeout_s) as http:
+            turn = index
             while time.perf_counter() < deadline:
                 sent = time.perf_counter()
                 try:
-                    response = http.post(SCORE_PATH, json=payload)
+                    response = send(http, turn)
                     status = str(response.status_code)
                 except httpx.HTTPError as error:
                     response, status = None, type(error).__name__
                 latency = time.perf_counter() - sent
                 with lock:
                     results.append((status, latency))
-                    if response is not None and response.status_code == 200 and not first_report:
-                        first_report.append(response.json())
+                    if on_ok is not None and status == "200":
+                        on_ok(response)
+                turn += 1
 
-    threads = [threading.Thread(target=client, name=f"bench-client-{i}") for i in range(clients)]
+    threads = [threading.Thread(target=client, args=(i,), name=f"bench-client-{i}", daemon=True) for i in range(clients)]
     for thread in threads:
         thread.start()
+    return threads
+
+
+def status_counts(results: list[tuple[str, float]]) -> dict[str, int]:
+    """Requests per status (``"200"``, ``"503"``, a transport error's name), sorted by status."""
+    return dict(sorted(Counter(status for status, _ in results).items()))
+
+
+def latency_percentiles_ms(latencies_s: list[float]) -> dict[str, float] | None:
+    """``{"p50": ms, "p95": ms, "p99": ms}`` of latencies given in seconds; None without any."""
+    if not latencies_s:
+        return None
+    return {f"p{p}": float(np.percentile(latencies_s, p)) * 1000 for p in PERCENTILES}
+
+
+def run_clients(url: str, payload: dict, clients: int, seconds: float, timeout_s: float) -> dict:
+    """``clients`` clients POST ``payload`` to the score route in a closed loop for ``seconds``; their counts,
+    throughput, latency percentiles, and the provisions the statute has (from the first scored answer)."""
+    results: list[tuple[str, float]] = []
+    first_report: list[dict] = []
+
+    def keep_first_report(response: httpx.Response) -> None:
+        if not first_report:
+            first_report.append(response.json())
+
+    start = time.perf_counter()
+    threads = start_clients(url, lambda http, _: http.post(SCORE_PATH, json=payload), clients, seconds, timeout_s,
+                            results, on_ok=keep_first_report)
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - start
-    statuses = Counter(status for status, _ in results)
-    latencies = np.array([latency for _, latency in results])
-    ok = np.array([latency for status, latency in results if status == "200"])
+    statuses = status_counts(results)
+    ok = statuses.get("200", 0)
     return {
         "clients": clients,
         "load_seconds": seconds,
         "duration_s": elapsed,
         "requests": len(results),
-        "ok": statuses.get("200", 0),
-        "errors": len(results) - statuses.get("200", 0),
-        "statuses": dict(sorted(statuses.items())),
+        "ok": ok,
+        "errors": len(results) - ok,
+        "statuses": statuses,
         "throughput_rps": len(results) / elapsed,
-        "ok_throughput_rps": statuses.get("200", 0) / elapsed,
-        "latency_ms": _percentiles_ms(latencies),
-        "ok_latency_ms": _percentiles_ms(ok),
+        "ok_throughput_rps": ok / elapsed,
+        "latency_ms": latency_percentiles_ms([latency for _, latency in results]),
+        "ok_latency_ms": latency_percentiles_ms([latency for status, latency in results if status == "200"]),
         "provisions_per_request": first_report[0]["profile"]["provisions"] if first_report else None,
     }
-
-
-def _percentiles_ms(latencies: np.ndarray) -> dict[str, float] | None:
-    if not len(latencies):
-        return None
-    return {f"p{p}": float(np.percentile(latencies, p)) * 1000 for p in PERCENTILES}
 
 
 def load_test(model: str, text: str, name: str, *, clients: int, seconds: float, work_dir: Path, workers: int = 1) -> dict:
@@ -204,9 +200,9 @@ def load_test(model: str, text: str, name: str, *, clients: int, seconds: float,
     client_timeout_s = settings.request_timeout_s * 1.5
     log_path = work_dir / f"serve-{Path(model).name}.log"
     with running_server(model, log_path, env, workers) as server:
-        after_startup = process_memory_kb(server.process.pid)
+        after_startup = process_tree_memory_kb(server.process.pid)
         result = run_clients(server.url, {"text": text, "name": name}, clients, seconds, client_timeout_s)
-        memory = process_memory_kb(server.process.pid)
+        memory = process_tree_memory_kb(server.process.pid)
     result.update(
         {
             "model": model,

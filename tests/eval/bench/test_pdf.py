@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from provrisk.cli import app
-from provrisk.eval.bench_pdf import glued_word_rate
+from provrisk.eval.bench.pdf import glued_word_rate
 from tests.ingest.conftest import real_statute
 
 pytestmark = [pytest.mark.slow, pytest.mark.corpus]

@@ -26,7 +26,7 @@ token is nearly always words run together by an extractor that lost the
 spaces ("Thisrevisededitionincorporatesallamendmentsuptoand").
 
 Each measurement runs in a fresh interpreter (``python -m
-provrisk.eval.bench_pdf --measure ...``) so that its memory is its own: the
+provrisk.eval.bench.pdf --measure ...``) so that its memory is its own: the
 child reads its peak resident size after imports and after reading the file
 (baseline), resets it (``/proc/self/clear_refs``), does the work, and reads it
 again.
@@ -35,25 +35,20 @@ again.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import statistics
-import subprocess
-import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from provrisk.errors import ProvriskError
+from provrisk.eval.bench.harness import print_child_result, process_status_mb, reset_peak_rss, run_child
 
 EXTRACTORS = ("pypdf", "pypdfium2", "pdfminer.six")
 GLUED_LETTERS = 20
 INGEST_RUNS = 3
 OCR_PAGES = 3
 EXAMPLES = 3
-KIB_PER_MIB = 1024
-STDERR_TAIL_CHARS = 2000
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
 _WORD = re.compile(r"[A-Za-z]{4,}")
 
@@ -101,18 +96,6 @@ def _extract_pdfminer(path: Path) -> list[str]:
 _EXTRACT = {"pypdf": _extract_pypdf, "pypdfium2": _extract_pypdfium2, "pdfminer.six": _extract_pdfminer}
 
 
-def _status_mb(field: str) -> float:
-    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) / KIB_PER_MIB
-    raise ProvriskError(f"/proc/self/status has no {field}")
-
-
-def _reset_peak() -> None:
-    with open("/proc/self/clear_refs", "w", encoding="ascii") as clear:
-        clear.write("5")  # the peak resident size (VmHWM) starts again from the current size
-
-
 def _measure_extractor(name: str, path: Path) -> dict:
     extract = _EXTRACT[name]
     if name == "pdfminer.six":
@@ -122,12 +105,12 @@ def _measure_extractor(name: str, path: Path) -> dict:
     else:
         import pypdf  # noqa: F401
     path.read_bytes()  # the file in the page cache for every extractor alike
-    _reset_peak()
-    baseline = _status_mb("VmRSS")
+    reset_peak_rss()
+    baseline = process_status_mb("VmRSS")
     started = time.perf_counter()
     pages = extract(path)
     seconds = time.perf_counter() - started
-    peak = _status_mb("VmHWM") - baseline
+    peak = process_status_mb("VmHWM") - baseline
     rate, tokens, examples = glued_word_rate("\n".join(pages))
     return {"pages": len(pages), "seconds": seconds, "ms_per_page": 1000 * seconds / len(pages),
             "peak_mb": peak, "glued_rate": rate, "tokens": tokens, "glued_examples": examples}
@@ -138,14 +121,14 @@ def _measure_ingest(path: Path) -> dict:
     from provrisk.ingest.pdfium_sandbox import extract_texts
 
     path.read_bytes()
-    _reset_peak()
-    baseline = _status_mb("VmRSS")
+    reset_peak_rss()
+    baseline = process_status_mb("VmRSS")
     runs = []
     for _ in range(INGEST_RUNS):
         started = time.perf_counter()
         document = ingest_file(path)
         runs.append(time.perf_counter() - started)
-    peak = _status_mb("VmHWM") - baseline
+    peak = process_status_mb("VmHWM") - baseline
     pages = int(document.metadata["pages"])
     # ingest_file does not say how large its child grew; the child reports it to extract_texts
     child_peak = extract_texts(path.read_bytes(), pages, deadline=time.monotonic() + 60, max_chars=10**9).peak_rss_mb
@@ -171,12 +154,12 @@ def _measure_ocr(path: Path) -> dict:
         with first_pages.open("wb") as handle:
             writer.write(handle)
         layer = ingest_file(first_pages).text
-        _reset_peak()
-        baseline = _status_mb("VmRSS")
+        reset_peak_rss()
+        baseline = process_status_mb("VmRSS")
         started = time.perf_counter()
         document = ingest_file(first_pages, ocr="force")
         seconds = time.perf_counter() - started
-    peak = _status_mb("VmHWM") - baseline
+    peak = process_status_mb("VmHWM") - baseline
     expected = {word.lower() for word in _WORD.findall(layer)}
     found = {word.lower() for word in _WORD.findall(document.text)}
     rate, tokens, _ = glued_word_rate(document.text)
@@ -196,21 +179,14 @@ def _child_main(argv: list[str] | None = None) -> None:
         result = _measure_ocr(args.path)
     else:
         result = _measure_extractor(args.measure, args.path)
-    print(json.dumps(result))
+    print_child_result(result)
 
 
 # -- the parent ------------------------------------------------------------------------------
 
 
 def _run_child(arguments: list[str]) -> dict:
-    completed = subprocess.run(
-        [sys.executable, "-m", "provrisk.eval.bench_pdf", *arguments],
-        capture_output=True, text=True, check=False, env={**os.environ, "HF_HUB_OFFLINE": "1"},
-    )
-    if completed.returncode != 0:
-        raise ProvriskError(f"PDF benchmark ({' '.join(arguments)}) failed (exit {completed.returncode}): "
-                            f"{completed.stderr.strip()[-STDERR_TAIL_CHARS:]}")
-    return json.loads(completed.stdout.splitlines()[-1])
+    return run_child(__name__, arguments, what=f"PDF benchmark ({' '.join(arguments)})")
 
 
 def _installed(module: str) -> bool:
@@ -222,7 +198,7 @@ def _installed(module: str) -> bool:
 def run_pdf_bench(pdf_dir: Path, command: str, machine: dict) -> dict:
     """Measure every extractor and provrisk's ingestion on each ``*.pdf`` in ``pdf_dir``.
 
-    ``command`` reproduces the run and ``machine`` (``provrisk.eval.bench.machine_info()``) says where it ran.
+    ``command`` reproduces the run and ``machine`` (:func:`provrisk.eval.bench.harness.machine_info`) says where it ran.
     """
     pdf_dir = Path(pdf_dir)
     files = sorted(pdf_dir.glob("*.pdf"))
@@ -253,54 +229,6 @@ def run_pdf_bench(pdf_dir: Path, command: str, machine: dict) -> dict:
         "ingest": ingest,
         "ocr": ocr,
     }
-
-
-def to_markdown(section: dict, heading: str = "## 7. PDF ingestion: real statutes") -> list[str]:
-    """The section's lines for bench.md."""
-    lines = [heading, ""]
-    if not section.get("measured"):
-        return lines + [section.get("reason", "not measured"), ""]
-    machine = section["machine"]
-    packages = {name: machine["packages"].get(name) for name in ("pypdf", "pypdfium2", "pdfminer.six")}
-    lines += [f"Generated {section['generated_at']} by `{section['command']}` on the PDFs in {section['dir']}; "
-              f"machine: {machine['cpu_count']} CPUs ({machine['cpus_usable']} usable), {machine['cpu_model']}, "
-              f"{machine['memory_gb']:.1f} GB RAM, Python {machine['python']}, "
-              + ", ".join(f"{name} {version}" for name, version in packages.items() if version)
-              + f"; load average before: {', '.join(f'{x:.2f}' for x in section['load_average'])}. "
-              f"Glued-word rate: share of alphabetic tokens longer than {section['glued_letters']} letters "
-              "(words run together). Peak MB: resident memory over the process's baseline; the extractors run "
-              "in this process, provrisk's PDFium reader in a child process (its own peak RSS).", ""]
-    rows = []
-    for name, result in section["extractors"].items():
-        if not result["measured"]:
-            rows.append([name, result["reason"], "", "", "", ""])
-            continue
-        for file, row in result["files"].items():
-            rows.append([name, file, row["pages"], f"{row['ms_per_page']:.1f}", f"{row['peak_mb']:.1f}",
-                         f"{row['glued_rate']:.2%} ({', '.join(row['glued_examples']) or '-'})"])
-    lines += _table(["extractor", "file", "pages", "ms/page", "peak MB", "glued-word rate (examples)"], rows)
-    lines += ["provrisk `ingest_file` (structure checks with pypdf, text by PDFium in a sandboxed child, "
-              f"normalisation and page furniture removed; median of {INGEST_RUNS} runs):", ""]
-    rows = [[file, row["pages"], f"{row['ms_per_page']:.1f}", f"{row['peak_mb']:.1f}", f"{row['peak_kb_per_page']:.0f}",
-             f"{row['child_peak_rss_mb']:.0f}", f"{row['glued_rate']:.2%}"]
-            for file, row in section["ingest"].items()]
-    lines += _table(["file", "pages", "ms/page", "peak MB", "peak KB/page", "PDFium child peak RSS MB", "glued-word rate"],
-                    rows)
-    ocr = section["ocr"]
-    lines += [f"OCR (`--ocr force`: PDFium renders each page at 300 dpi, Tesseract reads it) of each file's first "
-              f"{OCR_PAGES} pages; word recall: share of the text layer's words (4+ letters) that OCR found:", ""]
-    if not ocr["measured"]:
-        return lines + [ocr["reason"], ""]
-    rows = [[file, row["pages"], f"{row['ms_per_page']:.0f}", f"{row['peak_mb']:.1f}", f"{row['word_recall']:.1%}",
-             f"{row['glued_rate']:.2%}", row["engine"]] for file, row in ocr["files"].items()]
-    return lines + _table(["file", "pages", "ms/page", "peak MB (this process)", "word recall", "glued-word rate",
-                           "engine"], rows)
-
-
-def _table(header: list[str], rows: list[list]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    return lines + [""]
 
 
 if __name__ == "__main__":
