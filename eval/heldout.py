@@ -28,7 +28,7 @@ from provrisk.label.apply import attach_definitions
 from provrisk.label.config import LabellingConfig
 from provrisk.label.weak import fit_rows, lf_votes, make_label_model
 from provrisk.models.artifacts import load_model_dir
-from provrisk.models.text import model_record
+from provrisk.models.text import model_records
 from provrisk.taxonomy import load_taxonomy
 from provrisk.train.metrics import macro_f1, multilabel_scores
 
@@ -48,7 +48,7 @@ def load_gold_records(gold_path: Path, corpus_dir: Path) -> tuple[list[dict], li
     else:
         joined = join_gold(entries, records, gold_path)
     # Models read layout-free text, as every scoring path gives it to them (models/text.py).
-    return [model_record(e) for e in joined], [model_record(r) for r in records]
+    return model_records(joined), model_records(records)
 
 
 def bootstrap_macro_f1(gold: np.ndarray, predicted: np.ndarray, groups: np.ndarray, by_group: bool) -> tuple[float, float]:

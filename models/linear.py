@@ -12,8 +12,9 @@ provision records (dicts with ``text`` and, when known, ``heading``,
 * ``decision_function(X)`` / ``predict_proba(X)``: per-label scores; the
   probabilities pass through per-label Platt scaling fitted by
   ``set_calibration`` on out-of-fold scores of gold provisions.
-* ``evidence(record, label)``: the n-grams of the record that push its score
-  for the label up most, for reports that quote trigger words.
+* ``evidence(records, labels)``: per record, per label of its labels, the
+  n-grams of the record that push its score for the label up most, for
+  reports that quote trigger words.
 
 Features: word 1–2-grams and character 3–5-grams of heading + lead-in +
 text; (``embedding_weight`` > 0) a static sentence embedding distilled from
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -44,7 +46,19 @@ from provrisk.label.features import LFVoteFeaturizer
 from provrisk.label.label_model import DawidSkeneLabelModel
 from provrisk.models.calibration import apply_platt, fit_platt, identity_platt
 from provrisk.models.embeddings import EncoderEmbedder, StaticEmbedder
+from provrisk.models.ngrams import NgramCounter
 from provrisk.models.text import model_text
+
+# Worked out from the fitted attributes on first use, never saved (see __getstate__).
+_DERIVED = ("_word_names", "_ngram_counters", "_coef_float64")
+
+
+@lru_cache(maxsize=4096)
+def _printed(ngram: str) -> re.Pattern:
+    """The word n-gram as printed: its words, case aside, with non-word characters and any one-letter word
+    between them (compiled once: the same n-grams explain many provisions)."""
+    pattern = r"\W+(?:\w\W+)?".join(re.escape(term) for term in ngram.split())
+    return re.compile(rf"(?<!\w){pattern}(?!\w)", flags=re.IGNORECASE)
 
 
 def _fit_one(X, y, weight, C, class_weight, max_iter, random_state):
@@ -117,9 +131,29 @@ class LinearRiskClassifier(BaseEstimator):
         """The votes (and evidence spans) of exactly the LFs this model was fitted with."""
         return self.lf_featurizer_.votes(records)
 
+    def _counters(self) -> list[NgramCounter]:
+        """A fast n-gram counter for each fitted vectorizer (word, char), in ``vectorizer_``'s order."""
+        vectorizers = [vectorizer for _, vectorizer in self.vectorizer_.transformer_list]
+        counters = getattr(self, "_ngram_counters", None)
+        if counters is None or any(c.vectorizer is not v for c, v in zip(counters, vectorizers)):
+            counters = self._ngram_counters = [NgramCounter(v) for v in vectorizers]
+        return counters
+
+    def _coef_columns(self) -> np.ndarray:
+        """``coef_.T`` as a C-ordered float64 array.
+
+        The sparse float64 features times the float32 ``coef_.T`` would convert ``coef_.T`` to this
+        (several MB) on every call; the product is the same, converted once per fitted model.
+        """
+        weights = getattr(self, "_coef_float64", None)
+        if weights is None or weights[0] is not self.coef_:
+            weights = self._coef_float64 = (self.coef_, np.ascontiguousarray(self.coef_.T, dtype=np.float64))
+        return weights[1]
+
     def _features(self, records: Sequence[dict], votes: LFVotes | None = None):
         texts = [model_text(r) for r in records]
-        blocks = [self.vectorizer_.transform(texts)]
+        # the n-gram blocks of vectorizer_.transform(texts), counted faster (models/ngrams.py)
+        blocks = [counter.transform(texts) for counter in self._counters()]
         if self.embedding_weight > 0:
             blocks.append(sp.csr_matrix(self.embedder_.transform(texts) * self.embedding_weight))
         if self.use_lf_votes:
@@ -173,7 +207,7 @@ class LinearRiskClassifier(BaseEstimator):
 
     def decision_function(self, X: Sequence[dict], lf_votes: LFVotes | None = None) -> np.ndarray:
         features = self._features(X, lf_votes)
-        return np.asarray(features @ self.coef_.T) + self.intercept_
+        return np.asarray(features @ self._coef_columns()) + self.intercept_
 
     def set_calibration(self, scores: np.ndarray, gold: np.ndarray, C: float) -> None:
         """Per-label Platt scaling fitted on out-of-fold decision scores and their 0/1 gold labels."""
@@ -183,30 +217,37 @@ class LinearRiskClassifier(BaseEstimator):
         return apply_platt(self.decision_function(X, lf_votes), self.calibration_)
 
     # -- evidence --------------------------------------------------------------
-    def evidence(self, record: dict, label: str, top: int = 3) -> list[str]:
-        """The words of the provision text whose n-grams raise its score for ``label`` most, quoted as printed.
+    def evidence(self, records: Sequence[dict], labels: Sequence[Sequence[str]], top: int = 3) -> list[dict[str, list[str]]]:
+        """For each record, per label of its ``labels``: the words of the provision text whose n-grams raise its
+        score for the label most, quoted as printed (at most ``top``).
 
         An n-gram made only of stop words ("and the") says nothing a reader can check and is skipped; the
         tokenizer drops one-letter words, so an n-gram is quoted with them ("for a period", not "for period").
         """
-        k = self.labels_.index(label)
-        word = self.vectorizer_.transformer_list[0][1]
-        text = record.get("text") or ""
-        row = word.transform([text])
-        n_word = len(word.vocabulary_)
-        contributions = row.multiply(self.coef_[k, :n_word]).tocsr()
+        if not records:
+            return []
+        word = self._counters()[0]
+        texts = [record.get("text") or "" for record in records]
+        rows = word.transform(texts)  # the word n-grams of every text at once
         # Building the 60k-name array costs more than scoring a provision: once per loaded model.
         if getattr(self, "_word_names", None) is None:
-            self._word_names = word.get_feature_names_out()
-        quotes: list[str] = []
-        for i in np.argsort(-contributions.data):
-            if contributions.data[i] <= 0 or len(quotes) == top:
-                break
-            terms = self._word_names[contributions.indices[i]].split()
-            if all(term in ENGLISH_STOP_WORDS for term in terms):
-                continue
-            pattern = r"\W+(?:\w\W+)?".join(re.escape(term) for term in terms)
-            match = re.search(rf"(?<!\w){pattern}(?!\w)", text, flags=re.IGNORECASE)
-            if match and match.group(0) not in quotes:
-                quotes.append(match.group(0))
-        return quotes
+            self._word_names = word.vectorizer.get_feature_names_out()
+        quoted = []
+        for i, (text, record_labels) in enumerate(zip(texts, labels)):
+            columns = rows.indices[rows.indptr[i] : rows.indptr[i + 1]]
+            weights = rows.data[rows.indptr[i] : rows.indptr[i + 1]]
+            by_label: dict[str, list[str]] = {}
+            for label in record_labels:
+                contributions = weights * self.coef_[self.labels_.index(label), columns]
+                quotes = by_label[label] = []
+                for j in np.argsort(-contributions):
+                    if contributions[j] <= 0 or len(quotes) == top:
+                        break
+                    ngram = self._word_names[columns[j]]
+                    if all(term in ENGLISH_STOP_WORDS for term in ngram.split()):
+                        continue
+                    match = _printed(ngram).search(text)
+                    if match and match.group(0) not in quotes:
+                        quotes.append(match.group(0))
+            quoted.append(by_label)
+        return quoted

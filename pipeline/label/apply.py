@@ -68,13 +68,19 @@ def attach_definitions(records: Sequence[dict]) -> list[dict]:
 
 
 def provision_inputs(records: Sequence[dict]) -> list[ProvisionInput]:
-    """Tokenise and cue-match each record once."""
+    """The LFs' view of each record: its text tokenised and cue-matched once.
+
+    Sibling provisions share the heading and lead-in words above them (``context``): each
+    distinct context is tokenised and matched once, and its cues are shared (read-only) by
+    the provisions under it.
+    """
     nlp = tokenizer()
     gathered = None if all("defined_terms" in r for r in records) else defined_terms_by_instrument(records)
     texts = nlp.pipe((r["text"] for r in records), batch_size=256)
-    contexts = nlp.pipe((r.get("context") or "" for r in records), batch_size=256)
+    contexts = list(dict.fromkeys(r.get("context") or "" for r in records if r.get("context")))
+    cues_by_context = {context: match_cues(doc) for context, doc in zip(contexts, nlp.pipe(contexts, batch_size=256))}
     inputs = []
-    for record, doc, context_doc in zip(records, texts, contexts):
+    for record, doc in zip(records, texts):
         inputs.append(
             ProvisionInput(
                 id=record["id"],
@@ -86,7 +92,7 @@ def provision_inputs(records: Sequence[dict]) -> list[ProvisionInput]:
                 defined_terms=record["defined_terms"] if "defined_terms" in record
                 else gathered.get(record.get("instrument_id", ""), {}),
                 cues=match_cues(doc),
-                context_cues=match_cues(context_doc) if len(context_doc) else {},
+                context_cues=cues_by_context.get(record.get("context") or "", {}),
             )
         )
     return inputs

@@ -1,32 +1,66 @@
 """The cue vocabulary that labelling functions are written in.
 
-Each cue is a named set of spaCy patterns: a string is a phrase matched
-case-insensitively (``PhraseMatcher`` on ``LOWER``), a list is a ``Matcher``
-token pattern. :func:`match_cues` runs every cue over a provision once and
-returns, per cue, the character spans it matched; labelling functions then
-combine cues ("an executive actor AND an intrusive measure AND NOT a judge").
+Each cue is a named list of patterns, matched on the lower-case form of
+spaCy's tokens (``LOWER``):
+
+- a string is a phrase, matched word for word (``PhraseMatcher``);
+- :class:`WordStart` is any word that begins with some letters ("defam":
+  "defamatory", "Defamation");
+- :class:`NumberThen` is a number followed by one of some words ("3 years",
+  "ninety days");
+- :data:`WINDOW_CUES` add cues whose words may lie some tokens apart
+  ("judge ... may ... issue").
+
+:func:`match_cues` runs every cue over a provision once and returns, per cue,
+the character spans it matched; labelling functions then combine cues ("an
+executive actor AND an intrusive measure AND NOT a judge").
 
 Cues describe drafting, not countries: they are phrased so that they carry
 over between treaty, Commonwealth and U.S. styles.
+
+Why no token ``Matcher``: spaCy's ``Matcher`` tries every token pattern at every
+token, which cost more than all the other matching and the tokenising
+together; every cue here is a phrase, a test of one word's letters or a short
+scan, each done once per provision on the token array.
 """
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import spacy
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.attrs import IDX, LENGTH, LIKE_NUM, LOWER
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
-def _words(*alternatives: str) -> dict:
-    return {"LOWER": {"IN": list(alternatives)}}
+from provrisk.label.framework import Span
 
 
-def _regex(expression: str) -> dict:
-    return {"LOWER": {"REGEX": expression}}
+@dataclass(frozen=True)
+class WordStart:
+    """A word whose lower-case form begins with ``prefix``."""
+
+    prefix: str
 
 
-CUES: dict[str, list] = {
+@dataclass(frozen=True)
+class NumberThen:
+    """A number (a token spaCy finds ``like_num``: "3", "three", "1,000") followed by one of ``words``."""
+
+    words: tuple[str, ...]
+
+
+def _each(*alternatives: tuple[str, ...]) -> list[str]:
+    """Every phrase of one word from each group, in order: ``_each(("for", "of"), ("a",))`` is "for a", "of a"."""
+    return [" ".join(words) for words in itertools.product(*alternatives)]
+
+
+_PERIOD_UNITS = ("years", "months", "days", "year", "month")
+
+CUES: dict[str, list[str | WordStart | NumberThen]] = {
     # --- offence structure -------------------------------------------------
     "offence": [
         "commits an offence", "commits an offense", "commit an offence", "shall be guilty", "is guilty of",
@@ -37,7 +71,7 @@ CUES: dict[str, list] = {
         "establish as criminal offences", "criminalization of", "criminalize", "criminalise", "offense of",
         "offence of", "a person shall not", "no person shall", "person commits", "is prohibited", "are prohibited",
         "shall be prohibited", "make it a criminal offence", "criminal offence to", "guilty", "criminalized",
-        [{"LOWER": "whoever"}],
+        "whoever",
     ],
     "intent": [
         "intentionally", "with intent", "intent to", "intending to", "knowingly", "wilfully", "willfully",
@@ -84,7 +118,7 @@ CUES: dict[str, list] = {
         "ill will", "enmity", "social values", "religious values", "family values", "national unity",
         "national security", "sovereignty", "aspersion", "disturb", "disharmony", "obscene",
         "lascivious", "embarrass", "bullying", "harass", "harassment", "distress", "cause harm",
-        [_regex(r"^defam")], [_regex(r"^blasphem")], [_regex(r"^glorif")],
+        WordStart("defam"), WordStart("blasphem"), WordStart("glorif"),
     ],
     "speech_act": [
         "publish", "publishes", "published", "publication", "disseminate", "disseminates", "dissemination",
@@ -116,8 +150,8 @@ CUES: dict[str, list] = {
     # --- systems offences --------------------------------------------------
     "system_conduct": [
         "access", "accesses", "accessed", "intercept", "intercepts", "interception", "interfere", "interferes",
-        "interference", "hinder", "hindering", [_regex(r"^modif")], "modification", "alter", "alteration", "delete",
-        "deletion", [_regex(r"^damag")], "damage", "damages", "suppress", "obstruct", "impair", "device", "devices",
+        "interference", "hinder", "hindering", WordStart("modif"), "modification", "alter", "alteration", "delete",
+        "deletion", WordStart("damag"), "damage", "damages", "suppress", "obstruct", "impair", "device", "devices",
         "computer program", "password", "access code", "hacking", "hack", "malicious code", "virus",
         "input", "deterioration",
     ],
@@ -181,7 +215,7 @@ CUES: dict[str, list] = {
     "warrant": ["warrant", "warrants", "court order", "judicial order"],
     # --- surveillance ------------------------------------------------------
     "real_time_collection": [
-        [_words("real"), {"ORTH": "-", "OP": "?"}, _words("time")],
+        "real time", "real-time",
         "in real time", "interception of content", "interception of communications", "intercept communications",
         "intercept any", "intercept the", "electronic surveillance", "monitor communications", "monitoring of",
         "collect or record", "wiretap", "pen register", "trap and trace", "surveillance device",
@@ -196,9 +230,9 @@ CUES: dict[str, list] = {
         "preserved for a minimum period", "preserved for a period of",
     ],
     "retention_period": [
-        [_words("for", "of"), _words("a"), {"LOWER": {"IN": ["period", "minimum"]}}],
-        [{"LIKE_NUM": True}, _words("years", "months", "days", "year", "month")],
-        [_words("one", "two", "three", "six", "twelve", "ninety", "180"), _words("years", "months", "days", "year", "month")],
+        *_each(("for", "of"), ("a",), ("period", "minimum")),
+        NumberThen(_PERIOD_UNITS),
+        *_each(("one", "two", "three", "six", "twelve", "ninety", "180"), _PERIOD_UNITS),
     ],
     "preservation_production_search": [
         "preservation", "preserve", "expedited preservation", "production order", "produce", "search and seizure",
@@ -340,12 +374,12 @@ CUES: dict[str, list] = {
     ],
     "ict_means": [
         "by means of", "through the use of", "with the use of", "by, through", "using a computer", "by using",
-        [_regex(r"^ict$")], "information and communication technology", "information and communication technologies", "computer system", "committed through", "by means of a computer",
+        "ict", "information and communication technology", "information and communication technologies", "computer system", "committed through", "by means of a computer",
         "electronic means", "online", "cyber",
     ],
     "cii_aggravation": [
         "critical information infrastructure", "critical infrastructure", "critical national information infrastructure",
-        "protected computer", "protected system", [_regex(r"^aggravat")], "one degree higher", "higher penalty", "double",
+        "protected computer", "protected system", WordStart("aggravat"), "one degree higher", "higher penalty", "double",
         "doubled", "enhanced punishment", "enhanced penalty",
     ],
     "harm_to_person": [
@@ -399,7 +433,7 @@ CUES: dict[str, list] = {
         "right to object", "rectification",
     ],
     "data_protection": [
-        "personal data", "data protection", "privacy", [_regex(r"^minimi[sz]")], "destroy", "destroyed",
+        "personal data", "data protection", "privacy", WordStart("minimis"), WordStart("minimiz"), "destroy", "destroyed",
         "destruction", "deleted", "erase", "erasure", "only for the purpose", "purpose limitation",
         "human rights", "fundamental freedoms", "safeguards", "conditions and safeguards", "oversight",
         "accountability", "other than those stated", "not used for", "use made of", "justify the use",
@@ -409,7 +443,7 @@ CUES: dict[str, list] = {
     "public_interest_defence": [
         "public interest", "good faith", "bona fide", "lawful excuse", "reasonable excuse", "defence", "defense",
         "it is a defence", "does not apply", "shall not apply", "is not an offence", "shall not constitute",
-        [_regex(r"^journalis")], "academic", "research",
+        WordStart("journalis"), "academic", "research",
     ],
     "named_persons_emergency": [
         "imminent", "emergency", "danger to life", "risk to life", "serious bodily harm", "death or serious",
@@ -426,99 +460,149 @@ CUES: dict[str, list] = {
 }
 
 # Cues whose later words may come up to N tokens after the earlier ones ("judge ... may ...
-# issue", "may require ... intent"). spaCy's Matcher expands {0,N} into N optional tokens and
-# explores every combination: written that way, these few patterns cost most of all cue
-# matching. Here the anchor is matched by the Matcher and each later step is looked for in
-# the N + 1 tokens after the previous one; the span runs from the anchor to the furthest
-# final word reachable, which is what the longest of the Matcher's matches would be.
+# issue", "may require ... intent"). Each is an anchor (phrases) and steps: each step is a word
+# of a set found within N tokens after the previous one. The span runs from the anchor to the
+# furthest final word reachable, which is what the longest match of the token pattern
+# "anchor, up to N tokens, step word, ..." would be.
 _NEAR = 8
 _FAR = 20
 _COURT = frozenset({"judge", "court", "magistrate", "tribunal"})
-WINDOW_CUES: dict[str, list[tuple[list[dict], list[tuple[int, frozenset[str]]]]]] = {
+WINDOW_CUES: dict[str, list[tuple[list[str], list[tuple[int, frozenset[str]]]]]] = {
     "state_may_require_intent": [
-        ([_words("may"), {"LOWER": "require"}],
+        (["may require"],
          [(_FAR, frozenset({"intent", "intention", "dishonest", "harm", "damage", "infringing", "purpose"}))]),
-        ([{"LOWER": "reserve"}, {"LOWER": "the"}, {"LOWER": "right"}],
-         [(_FAR, frozenset({"intent", "harm", "damage", "serious"}))]),
+        (["reserve the right"], [(_FAR, frozenset({"intent", "harm", "damage", "serious"}))]),
     ],
     "judicial_grant": [
-        ([{"LOWER": {"IN": sorted(_COURT)}}],
+        (sorted(_COURT),
          [(_NEAR, frozenset({"may", "shall", "must"})),
           (_NEAR, frozenset({"issue", "grant", "order", "authorize", "authorise", "approve", "make", "direct"}))]),
-        ([_words("on", "upon", "by")], [(_NEAR, frozenset({"application", "warrant", "order"})), (_NEAR, _COURT)]),
-        ([_words("warrant", "order", "authorization", "authorisation"), _words("issued", "granted", "made", "obtained")],
+        (["on", "upon", "by"], [(_NEAR, frozenset({"application", "warrant", "order"})), (_NEAR, _COURT)]),
+        (_each(("warrant", "order", "authorization", "authorisation"), ("issued", "granted", "made", "obtained")),
          [(_NEAR, _COURT)]),
     ],
     "retention_duty": [
-        ([_words("retain", "retained", "retention", "keep", "store", "hold")],
+        (["retain", "retained", "retention", "keep", "store", "hold"],
          [(_NEAR, frozenset({"data", "records", "information", "logs"}))]),
     ],
     "fixed_maximum": [
-        ([{"LOWER": {"IN": ["not", "no"]}}, _words("exceeding", "exceed", "longer", "more")],
+        (_each(("not", "no"), ("exceeding", "exceed", "longer", "more")),
          [(_NEAR, frozenset({"days", "months", "years", "hours", "day", "month", "year"}))]),
-        ([_words("maximum", "period")], [(_NEAR, frozenset({"days", "months", "years", "hours"}))]),
+        (["maximum", "period"], [(_NEAR, frozenset({"days", "months", "years", "hours"}))]),
     ],
 }
 
 
+class _CueMatcher:
+    """Every cue of :data:`CUES` and :data:`WINDOW_CUES`, compiled for one spaCy vocabulary."""
+
+    def __init__(self, nlp):
+        self.nlp = nlp
+        strings = nlp.vocab.strings
+        self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.word_starts: dict[str, tuple[str, ...]] = {}  # cue -> prefixes
+        self.number_then: list[tuple[str, frozenset[int]]] = []  # (cue, LOWER hashes of the words after the number)
+        for name, patterns in CUES.items():
+            phrases = [p for p in patterns if isinstance(p, str)]
+            if phrases:
+                self.phrases.add(name, [nlp.make_doc(p) for p in phrases])
+            prefixes = tuple(p.prefix for p in patterns if isinstance(p, WordStart))
+            if prefixes:
+                self.word_starts[name] = prefixes
+            for p in patterns:
+                if isinstance(p, NumberThen):
+                    self.number_then.append((name, frozenset(strings.add(w) for w in p.words)))
+        # An anchor is a phrase under its own key "<cue>#<number>"; the steps are hashes of LOWER.
+        self.windows: dict[str, tuple[str, list[tuple[int, frozenset[int]]]]] = {}
+        for name, windows in WINDOW_CUES.items():
+            for number, (anchors, steps) in enumerate(windows):
+                key = f"{name}#{number}"
+                self.phrases.add(key, [nlp.make_doc(a) for a in anchors])
+                self.windows[key] = (name, [(gap, frozenset(strings.add(w) for w in words)) for gap, words in steps])
+        self._starts_by_word: dict[int, tuple[str, ...]] = {}  # LOWER hash -> the WordStart cues it matches
+
+    def __call__(self, doc: Doc) -> dict[str, list[Span]]:
+        """Character spans per cue matched in ``doc`` (see :func:`match_cues`)."""
+        columns = doc.to_array([LOWER, IDX, LENGTH, LIKE_NUM])
+        lowers = columns[:, 0]
+        lower_list = lowers.tolist()
+        starts = columns[:, 1].tolist()
+        ends = (columns[:, 1] + columns[:, 2]).tolist()
+        strings = doc.vocab.strings
+        found: dict[str, list[Span]] = {}
+        # phrases, and the anchors of window cues, which are followed by their steps
+        for match_id, start, end in self.phrases(doc):
+            key = strings[match_id]
+            window = self.windows.get(key)
+            if window is None:
+                found.setdefault(key, []).append((starts[start], ends[end - 1]))
+                continue
+            name, steps = window
+            last = _furthest_reach(lower_list, end, steps)
+            if last is not None:
+                found.setdefault(name, []).append((starts[start], ends[last]))
+        # words that begin with a WordStart's letters: each distinct word is tested once
+        for word in set(lower_list):
+            for name in self._word_start_cues(word, strings):
+                for i in np.flatnonzero(lowers == word).tolist():
+                    found.setdefault(name, []).append((starts[i], ends[i]))
+        # a number, then one of a NumberThen's words
+        for i in np.flatnonzero(columns[:-1, 3]).tolist():
+            for name, words in self.number_then:
+                if lower_list[i + 1] in words:
+                    found.setdefault(name, []).append((starts[i], ends[i + 1]))
+        return {name: _longest_first(spans) for name, spans in found.items()}
+
+    def _word_start_cues(self, word: int, strings) -> tuple[str, ...]:
+        """The WordStart cues the lower-case word with hash ``word`` matches (remembered per word)."""
+        cues = self._starts_by_word.get(word)
+        if cues is None:
+            text = strings[word]
+            cues = tuple(name for name, prefixes in self.word_starts.items() if text.startswith(prefixes))
+            self._starts_by_word[word] = cues
+        return cues
+
+
 @lru_cache(maxsize=1)
-def _matchers():
-    nlp = spacy.blank("en")
-    phrase_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-    matcher = Matcher(nlp.vocab)
-    for name, patterns in CUES.items():
-        phrases = [nlp.make_doc(p) for p in patterns if isinstance(p, str)]
-        tokens = [p for p in patterns if isinstance(p, list)]
-        if phrases:
-            phrase_matcher.add(name, phrases)
-        if tokens:
-            matcher.add(name, tokens)
-    anchor_matcher = Matcher(nlp.vocab)
-    for name, windows in WINDOW_CUES.items():
-        for number, (anchor, _) in enumerate(windows):
-            anchor_matcher.add(f"{name}#{number}", [anchor])
-    return nlp, phrase_matcher, matcher, anchor_matcher
+def _cue_matcher() -> _CueMatcher:
+    return _CueMatcher(spacy.blank("en"))
 
 
 def tokenizer():
     """The blank English pipeline every labelling function shares."""
-    return _matchers()[0]
+    return _cue_matcher().nlp
 
 
-def match_cues(doc: Doc) -> dict[str, list[tuple[int, int]]]:
-    """Character spans matched by each cue in ``doc`` (cues with no match are absent)."""
-    _, phrase_matcher, matcher, anchor_matcher = _matchers()
-    found: dict[str, list[tuple[int, int]]] = {}
-    vocab_strings = doc.vocab.strings
-    for match_id, start, end in list(phrase_matcher(doc)) + list(matcher(doc)):
-        span = doc[start:end]
-        found.setdefault(vocab_strings[match_id], []).append((span.start_char, span.end_char))
-    for match_id, start, end in anchor_matcher(doc):
-        name, number = vocab_strings[match_id].split("#")
-        last = _furthest_reach(doc, end, WINDOW_CUES[name][int(number)][1])
-        if last is not None:
-            found.setdefault(name, []).append((doc[start].idx, doc[last].idx + len(doc[last])))
-    for name in found:
-        found[name] = _longest_first(found[name])
-    return found
+def match_cues(doc: Doc) -> dict[str, list[Span]]:
+    """Character spans matched by each cue in ``doc`` (a Doc of :func:`tokenizer`; cues with no match are absent).
+
+    Each cue's spans are in document order, without spans contained in a longer one.
+    """
+    return _cue_matcher()(doc)
 
 
-def _furthest_reach(doc: Doc, after: int, steps: list[tuple[int, frozenset[str]]]) -> int | None:
-    """Index of the furthest token that completes ``steps`` from token ``after`` on, or None."""
+def _furthest_reach(lowers: list[int], after: int, steps: list[tuple[int, frozenset[int]]]) -> int | None:
+    """Index of the furthest token that completes ``steps`` from token ``after`` on, or None.
+
+    ``lowers``: the LOWER hash of every token; a step (gap, words) is a token whose hash is in
+    ``words`` at most ``gap`` tokens after where the step may start.
+    """
     positions = {after}  # where the next step may start
     last = None
     for gap, words in steps:
-        found = {i for start in positions for i in range(start, min(start + gap + 1, len(doc))) if doc[i].lower_ in words}
+        found = {i for start in positions for i in range(start, min(start + gap + 1, len(lowers))) if lowers[i] in words}
         if not found:
             return None
         positions, last = {i + 1 for i in found}, max(found)
     return last
 
 
-def _longest_first(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _longest_first(spans: list[Span]) -> list[Span]:
     """Drop spans contained in a longer span, keep document order."""
+    if len(spans) == 1:
+        return spans
     spans = sorted(set(spans), key=lambda s: (s[0], -(s[1] - s[0])))
-    kept: list[tuple[int, int]] = []
+    kept: list[Span] = []
     for start, end in spans:
         if kept and start >= kept[-1][0] and end <= kept[-1][1]:
             continue

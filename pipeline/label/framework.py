@@ -26,7 +26,8 @@ class ProvisionInput:
 
     ``cues`` are the cue matches in ``text``; ``context_cues`` those in
     ``context`` (the heading and lead-in words above the provision), used for
-    scope tests only: evidence always quotes the provision's own text.
+    scope tests only: evidence always quotes the provision's own text. Both are
+    read-only: provisions under the same context share one ``context_cues``.
     ``defined_terms`` maps each term the same instrument defines to its
     definition text.
     """
@@ -42,11 +43,12 @@ class ProvisionInput:
     context_cues: dict[str, list[Span]] = field(default_factory=dict)
 
     def has(self, *names: str) -> bool:
-        return any(name in self.cues for name in names)
+        """One of the cues ``names`` matched in the provision."""
+        return not self.cues.keys().isdisjoint(names)
 
     def in_scope(self, *names: str) -> bool:
-        """A cue matched in the provision or in the words above it."""
-        return any(name in self.cues or name in self.context_cues for name in names)
+        """One of the cues ``names`` matched in the provision or in the words above it."""
+        return not (self.cues.keys().isdisjoint(names) and self.context_cues.keys().isdisjoint(names))
 
     def spans(self, *names: str) -> list[Span]:
         return sorted(span for name in names for span in self.cues.get(name, []))
@@ -116,11 +118,13 @@ def rule(
     all_of, any_of, none_of, scope = tuple(all_of), tuple(any_of), tuple(none_of), tuple(scope)
     kinds = tuple(kinds) if kinds is not None else None
     evidence = tuple(evidence) if evidence is not None else all_of + any_of
+    required = frozenset(all_of)
 
+    # Every LF runs on every provision: the cue tests are set operations on the matched cue names.
     def decide(p: ProvisionInput) -> list[Span] | None:
         if kinds is not None and p.kind not in kinds:
             return None
-        if not all(p.has(c) for c in all_of):
+        if not p.cues.keys() >= required:
             return None
         if any_of and not p.has(*any_of):
             return None

@@ -23,7 +23,7 @@ from provrisk.label.config import LabellingConfig
 from provrisk.label.features import LFVoteFeaturizer
 from provrisk.label.framework import POSITIVE
 from provrisk.label.label_model import DawidSkeneLabelModel, MajorityVote
-from provrisk.models.text import layout_free, model_record
+from provrisk.models.text import layout_free, model_records
 from provrisk.taxonomy import load_taxonomy
 
 
@@ -74,7 +74,7 @@ def weak_label_corpus(config: LabellingConfig) -> WeakLabels:
     """Every corpus provision with a probability per label; the label model never fits on a test instrument."""
     records, corpus_hash = corpus_records(config.resolved_corpus_dir())
     labels = load_taxonomy().ids
-    votes = lf_votes([model_record(r) for r in records], config)
+    votes = lf_votes(model_records(records), config)
     model = make_label_model(config, votes, labels).fit(votes.votes[fit_rows(records)])
     return WeakLabels(records, corpus_hash, labels, votes, model.predict_proba(votes.votes), model)
 

@@ -9,7 +9,7 @@ and the training gold files. Output: a :class:`TrainingData`:
   held-out test instruments of ``eval/gold/sampling.yaml`` are dropped, and a
   gold entry of one is refused), each carrying its instrument's definitions
   (``defined_terms``), since a fold trains on a subset of an instrument, and
-  made layout-free as every scoring path makes them (``model_record``);
+  made layout-free as every scoring path makes them (``model_records``);
 - ``targets`` (n, L): 0/1 gold where a provision is annotated, the label
   model's probability elsewhere;
 - ``weights`` (n, L): the gold weight for gold rows; for weak rows the weak
@@ -32,7 +32,7 @@ from provrisk.eval.gold import join_gold, read_jsonl
 from provrisk.eval.split import held_out_instruments
 from provrisk.label.apply import attach_definitions
 from provrisk.label.config import load_labelling_config
-from provrisk.models.text import model_record
+from provrisk.models.text import model_records
 from provrisk.taxonomy import load_taxonomy
 from provrisk.train.config import TrainConfig
 
@@ -92,7 +92,7 @@ def load_training_data(config: TrainConfig) -> TrainingData:
     index = {r["id"]: i for i, r in enumerate(records)}
     gold_rows = np.array([index[e["id"]] for e in entries], dtype=int)
     # Models read layout-free text (models/text.py), in training as in scoring; gold joins on the text as segmented.
-    records = [model_record(r) for r in records]
+    records = model_records(records)
     if len(set(gold_rows.tolist())) != len(gold_rows):
         raise ConfigError(f"{', '.join(map(str, config.gold.train))}: a provision is annotated in more than one gold entry")
 

