@@ -49,10 +49,6 @@ from provrisk.models.embeddings import EncoderEmbedder, StaticEmbedder
 from provrisk.models.ngrams import NgramCounter
 from provrisk.models.text import model_text
 
-# Worked out from the fitted attributes on first use, never saved (see __getstate__).
-_DERIVED = ("_word_names", "_ngram_counters", "_coef_float64")
-
-
 @lru_cache(maxsize=4096)
 def _printed(ngram: str) -> re.Pattern:
     """The word n-gram as printed: its words, case aside, with non-word characters and any one-letter word
