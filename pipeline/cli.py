@@ -793,10 +793,20 @@ def bench(
     pdf_dir: Annotated[Optional[Path], typer.Option("--pdf-dir", help="PDFs for the PDF ingestion section (default: real-statutes/ beside the corpus folder).")] = None,
     pdf_only: Annotated[bool, typer.Option("--pdf-only", help="Measure only PDF ingestion and replace that section of the existing report.")] = False,
     hostile_only: Annotated[bool, typer.Option("--hostile-only", help="Measure only the hostile load (crafted uploads: time against size, and a flood during --load-seconds of ordinary load) and replace that section of the existing report.")] = False,
+    spark_replicas: Annotated[int, typer.Option("--spark-replicas", min=1, help="Copies of the corpus in the Spark scaling run (10: 400 statutes).")] = 10,
+    skip_spark: Annotated[bool, typer.Option("--skip-spark", help="Leave out the Spark section (it takes about 10 minutes on 2 cores).")] = False,
+    spark_only: Annotated[bool, typer.Option("--spark-only", help="Measure only the Spark section and replace it in the existing report.")] = False,
 ) -> None:
     """Benchmark throughput, latency and memory on the corpus against a tokenisation floor (writes eval/reports/bench.*)."""
     from provrisk.eval.bench.report import to_markdown, write_report
-    from provrisk.eval.bench.run import BenchOptions, command_line, merge_hostile_section, merge_pdf_section, run_bench
+    from provrisk.eval.bench.run import (
+        BenchOptions,
+        command_line,
+        merge_hostile_section,
+        merge_pdf_section,
+        merge_spark_section,
+        run_bench,
+    )
     from provrisk.eval.report_files import REPORTS_DIR
     from provrisk.settings import get_settings
 
@@ -812,12 +822,21 @@ def bench(
         pdf_dir=pdf_dir.resolve() if pdf_dir else None,
         pdf_only=pdf_only,
         hostile_only=hostile_only,
+        spark_replicas=spark_replicas,
+        skip_spark=skip_spark,
+        spark_only=spark_only,
     )
     options.command = command_line(options)
+    if spark_only and skip_spark:
+        raise ConfigError("--spark-only and --skip-spark contradict each other")
+    if spark_only:
+        _require_spark()
     if pdf_only:
         report = merge_pdf_section(options)
     elif hostile_only:
         report = merge_hostile_section(options)
+    elif spark_only:
+        report = merge_spark_section(options)
     else:
         report = run_bench(options)
     json_path, md_path = write_report(report, options.out_dir)

@@ -24,6 +24,7 @@ import platform
 import resource
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -94,7 +95,7 @@ def process_tree_memory_kb(pid: int) -> dict[str, int]:
     at the same moment).
     """
     values = {"VmRSS": 0, "VmHWM": 0}
-    for member in _process_tree(pid):
+    for member, _ in _process_tree(pid):
         try:
             status = Path(f"/proc/{member}/status").read_text(encoding="ascii")
         except FileNotFoundError:
@@ -106,13 +107,83 @@ def process_tree_memory_kb(pid: int) -> dict[str, int]:
     return values
 
 
-def _process_tree(pid: int) -> list[int]:
-    tree, pending = [], [pid]
+class ProcessTreeSampler:
+    """Each process of a live tree, sampled every ``interval_s`` while the ``with`` block runs.
+
+    Per process (by pid): its depth in the tree (0: the process itself), the first words of
+    its command line, its peak resident
+    memory (``VmHWM``) and its largest proportional set size seen (``Pss`` of
+    ``/proc/PID/smaps_rollup``: pages shared between forked processes counted once, split
+    between them). Scoring workers are forked per job and exit; sampling catches them alive.
+    """
+
+    def __init__(self, pid: int, interval_s: float = 0.5):
+        self.pid = pid
+        self.interval_s = interval_s
+        self.processes_: dict[int, dict] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample_until_stopped, name="bench-memory", daemon=True)
+
+    def __enter__(self) -> ProcessTreeSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample_until_stopped(self) -> None:
+        while True:
+            self.sample()
+            if self._stop.wait(self.interval_s):
+                return
+
+    def sample(self) -> None:
+        for member, depth in _process_tree(self.pid):
+            try:
+                command = Path(f"/proc/{member}/cmdline").read_bytes().split(b"\0")
+                hwm_mb = process_status_mb("VmHWM", member)
+                pss_mb = _pss_mb(member)
+            except (FileNotFoundError, ProcessLookupError, ProvriskError):
+                continue  # exited in between
+            seen = self.processes_.setdefault(member, {"pid": member, "depth": depth, "command": _command(command),
+                                                       "peak_rss_mb": 0.0,
+                                                       "peak_pss_mb": 0.0})
+            seen["peak_rss_mb"] = max(seen["peak_rss_mb"], hwm_mb)
+            seen["peak_pss_mb"] = max(seen["peak_pss_mb"], pss_mb)
+
+    def summary(self) -> dict:
+        """The processes seen (largest peak RSS first), the largest peak RSS of one process, and
+        the largest sum of PSS (the tree's real footprint, an upper bound: peaks need not coincide)."""
+        processes = sorted(self.processes_.values(), key=lambda p: -p["peak_rss_mb"])
+        return {
+            "processes": processes,
+            "max_process_peak_rss_mb": processes[0]["peak_rss_mb"] if processes else None,
+            "sum_peak_pss_mb": sum(p["peak_pss_mb"] for p in processes),
+        }
+
+
+def _pss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text(encoding="ascii").splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / KIB_PER_MIB
+    raise ProvriskError(f"/proc/{pid}/smaps_rollup has no Pss")
+
+
+def _command(argv: list[bytes]) -> str:
+    """The first words of a command line, the program without its folder."""
+    words = [word.decode(errors="replace") for word in argv if word]
+    return " ".join([Path(words[0]).name, *words[1:4]])[:80] if words else ""
+
+
+def _process_tree(pid: int) -> list[tuple[int, int]]:
+    """``(pid, depth)`` of a process (depth 0) and all its descendants."""
+    tree, pending = [], [(pid, 0)]
     while pending:
-        current = pending.pop()
-        tree.append(current)
+        current, depth = pending.pop()
+        tree.append((current, depth))
         for task in Path(f"/proc/{current}/task").glob("*/children"):
-            pending.extend(int(child) for child in task.read_text().split())
+            pending.extend((int(child), depth + 1) for child in task.read_text().split())
     return tree
 
 

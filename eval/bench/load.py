@@ -9,8 +9,10 @@ duration, each sending its next request only when the previous answer arrived
 (closed-loop load: the offered load adapts to the server instead of piling up).
 Output: a dict with the requests completed, errors by status (any answer but
 200, and any transport failure), throughput, latency percentiles, and the server
-process's resident memory after start-up and at its peak (``VmHWM``, read from
-``/proc/<pid>/status`` just before the server is stopped).
+process tree's resident memory after start-up and at its peak (``VmHWM``, read from
+``/proc/<pid>/status`` just before the server is stopped), and each of its
+processes' peak RSS and PSS sampled during the load
+(:class:`~provrisk.eval.bench.harness.ProcessTreeSampler`).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import httpx
 import numpy as np
 
 from provrisk.errors import ProvriskError
-from provrisk.eval.bench.harness import KIB_PER_MIB, process_tree_memory_kb
+from provrisk.eval.bench.harness import KIB_PER_MIB, ProcessTreeSampler, process_tree_memory_kb
 
 SCORE_PATH = "/v1/score"
 HEALTH_PATH = "/healthz"
@@ -189,7 +191,8 @@ def run_clients(url: str, payload: dict, clients: int, seconds: float, timeout_s
 
 
 def load_test(model: str, text: str, name: str, *, clients: int, seconds: float, work_dir: Path, workers: int = 1) -> dict:
-    """Serve ``model``, load it with ``clients`` clients for ``seconds``, and read the server's memory."""
+    """Serve ``model``, load it with ``clients`` clients for ``seconds``, and read the server's memory:
+    the tree's sum, and each process's own peak RSS and PSS sampled during the load."""
     from provrisk.serve.app import ServeSettings
 
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -201,7 +204,8 @@ def load_test(model: str, text: str, name: str, *, clients: int, seconds: float,
     log_path = work_dir / f"serve-{Path(model).name}.log"
     with running_server(model, log_path, env, workers) as server:
         after_startup = process_tree_memory_kb(server.process.pid)
-        result = run_clients(server.url, {"text": text, "name": name}, clients, seconds, client_timeout_s)
+        with ProcessTreeSampler(server.process.pid) as sampler:
+            result = run_clients(server.url, {"text": text, "name": name}, clients, seconds, client_timeout_s)
         memory = process_tree_memory_kb(server.process.pid)
     result.update(
         {
@@ -209,6 +213,7 @@ def load_test(model: str, text: str, name: str, *, clients: int, seconds: float,
             "server_startup_s": server.startup_s,
             "server_rss_after_startup_mb": after_startup["VmRSS"] / KIB_PER_MIB,
             "server_peak_rss_mb": memory["VmHWM"] / KIB_PER_MIB,
+            "server_processes": sampler.summary(),
             "server_settings": {
                 "workers": workers,
                 "scoring_processes": settings.scoring_processes,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import statistics
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -51,6 +50,9 @@ class BenchOptions:
     pdf_dir: Path | None = None  # default: real-statutes/ beside the corpus folder
     pdf_only: bool = False
     hostile_only: bool = False
+    spark_replicas: int = 10
+    skip_spark: bool = False
+    spark_only: bool = False
     command: str = ""
 
 
@@ -63,6 +65,9 @@ def command_line(options: BenchOptions) -> str:
         return shlex.join(parts + ["--pdf-only"])
     if options.hostile_only:
         return shlex.join(parts + ["--hostile-only", "--load-seconds", f"{options.load_seconds:g}"])
+    spark = ["--skip-spark"] if options.skip_spark else ["--spark-replicas", str(options.spark_replicas)]
+    if options.spark_only:
+        return shlex.join(parts + ["--spark-only", *spark])
     if options.limit:
         parts += ["--limit", str(options.limit)]
     parts += ["--load-seconds", f"{options.load_seconds:g}", "--clients", str(options.clients),
@@ -70,7 +75,7 @@ def command_line(options: BenchOptions) -> str:
               "--with-training" if options.with_training else "--skip-training"]
     if options.transformer:
         parts += ["--transformer", options.transformer]
-    return shlex.join(parts)
+    return shlex.join(parts + spark)
 
 
 def find_transformer(requested: str | None) -> tuple[str | None, str]:
@@ -87,12 +92,6 @@ def find_transformer(requested: str | None) -> tuple[str | None, str]:
         if json.loads(metadata_path.read_text(encoding="utf-8")).get("model_type") == "transformer":
             return str(metadata_path.parent), ""
     return None, "no transformer model directory under models/ (export one with `provrisk export` and pass --transformer)"
-
-
-def _median_instrument(counts: dict[str, int]) -> str:
-    """The instrument whose provision count is the corpus median (the lower middle one for an even count)."""
-    median = statistics.median_low(counts.values())
-    return next(iid for iid, count in counts.items() if count == median)
 
 
 def _closest_instrument(counts: dict[str, int], target: int) -> str:
@@ -129,10 +128,9 @@ def run_bench(options: BenchOptions) -> dict:
                   else not_measured_stage(stage.name, stage.title, why_not[stage.model])
                   for stage in workloads.CORPUS_STAGES]
 
-        typical = _median_instrument(counts)
-        statute = runner.stage(workloads.STATUTE_STAGE.name, model=linear, path=text_path(options.corpus_dir, typical))
-
+        # the issue's yardstick for one statute, cold and under load: about 50 provisions
         load_id = _closest_instrument(counts, LOAD_STATUTE_PROVISIONS)
+        statute = runner.stage(workloads.STATUTE_STAGE.name, model=linear, path=text_path(options.corpus_dir, load_id))
         load_text = text_path(options.corpus_dir, load_id).read_text(encoding="utf-8")
         api = {}
         for name, model in models.items():
@@ -176,15 +174,30 @@ def run_bench(options: BenchOptions) -> dict:
         "floor": stages[0],
         "stages": stages,
         "linear_scoring": scoring_verdict(stages, statute["details"]["profile_top"]),
-        "single_statute": single_statute(typical, counts[typical], floor["details"]["words_by_instrument"][typical],
+        "single_statute": single_statute(load_id, counts[load_id], floor["details"]["words_by_instrument"][load_id],
                                          statute, floor_s),
         "api_load": api,
         "training": training,
         "pdf_ingestion": pdf_ingestion,
         "hostile_load": hostile,
     }
+    if not options.skip_spark:
+        report["spark"] = measure_spark(options)
     report["targets"] = targets(report)
     return report
+
+
+def measure_spark(options: BenchOptions) -> dict:
+    """Section 9: ``provrisk batch`` with Spark in local mode against the local engine, or why it was not measured."""
+    import importlib.util
+
+    from provrisk.eval.bench.spark import spark_scaling
+
+    if importlib.util.find_spec("pyspark") is None:
+        return {"measured": False, "reason": "not measured: pyspark is not installed (pip install -e '.[spark]')"}
+    with tempfile.TemporaryDirectory(prefix="provrisk-bench-spark-") as tmp:
+        section = spark_scaling(options.corpus_dir, Path(tmp), replicas=options.spark_replicas)
+    return {"measured": True, **section, "load_average_after": list(os.getloadavg())}
 
 
 def _existing_report(options: BenchOptions) -> dict:
@@ -197,6 +210,17 @@ def merge_pdf_section(options: BenchOptions) -> dict:
     report = _existing_report(options)
     report["pdf_ingestion"] = run_pdf_bench(options.pdf_dir or default_pdf_dir(options.corpus_dir), options.command,
                                             machine_info())
+    return report
+
+
+def merge_spark_section(options: BenchOptions) -> dict:
+    """The report in ``options.out_dir`` (or a new one) with its Spark section measured again, and its targets."""
+    report = _existing_report(options)
+    report["spark"] = measure_spark(options)
+    report["spark"].update({"command": options.command, "machine": machine_info(),
+                            "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+    if "linear_scoring" in report:
+        report["targets"] = targets(report)
     return report
 
 

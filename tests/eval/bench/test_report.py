@@ -9,8 +9,8 @@ import pytest
 from provrisk.eval.bench.report import targets, to_markdown, write_report
 from provrisk.eval.report_files import REPORTS_DIR
 
-HEADINGS = ("## Targets", "## 1. Floor", "## 2. Stages", "## 3. Linear scoring", "## 4. One typical statute",
-            "## 5. API under load", "## 6. Training time", "## 7. PDF ingestion", "## 8. Hostile load")
+HEADINGS = ("## Targets", "## 1. Floor", "## 2. Stages", "## 3. Linear scoring", "## 4. One statute",
+            "## 5. API under load", "## 6. Training time", "## 7. PDF ingestion", "## 8. Hostile load", "## 9. Spark")
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +33,15 @@ def test_targets_are_recomputed_from_the_figures(stored):
 def test_a_report_of_the_pdf_section_alone_renders_that_section_alone():
     report = {"schema": "provrisk.bench/1", "pdf_ingestion": {"measured": False, "reason": "not measured: no PDF files"}}
     assert to_markdown(report) == "# provrisk benchmark\n\n## 7. PDF ingestion: real statutes\n\nnot measured: no PDF files\n"
+
+
+def test_a_spark_section_measured_alone_names_its_run_and_targets_follow_it(stored):
+    section = {**stored["spark"], "command": "provrisk bench --spark-only", "generated_at": "2026-12-05T00:00:00+00:00",
+               "machine": stored["machine"], "identical": False}
+    markdown = to_markdown({**stored, "spark": section})
+    assert "wrote NOT identical outputs" in markdown and "by `provrisk bench --spark-only`" in markdown
+    spark_target = next(t for t in targets({**stored, "spark": section}) if t["target"].startswith("Spark"))
+    assert spark_target["pass"] is False
 
 
 def test_write_report_writes_json_and_markdown(stored, tmp_path):

@@ -24,7 +24,7 @@ STAGES = ["floor", "ingest", "segment", "label", "predict_linear", "predict_reco
 @pytest.fixture(scope="module")
 def bench(corpus_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("bench")
-    result = CliRunner().invoke(app, ["bench", "--limit", "2", "--load-seconds", "2", "--clients", "2",
+    result = CliRunner().invoke(app, ["bench", "--limit", "2", "--load-seconds", "2", "--clients", "2", "--skip-spark",
                                       "--out-dir", str(out), "--corpus-dir", str(corpus_dir)])
     assert result.exit_code == 0, result.output
     return json.loads((out / "bench.json").read_text(encoding="utf-8")), (out / "bench.md").read_text(encoding="utf-8")
@@ -74,6 +74,8 @@ def test_single_statute_cold_and_warm(bench):
     report, _ = bench
     single, floor_s = report["single_statute"], report["floor"]["seconds"]
     assert single["provisions"] > 0 and single["words"] > 0
+    cold = next(t for t in report["targets"] if t["target"].startswith(f"one {single['provisions']}-provision statute"))
+    assert cold["pass"] == (single["cold_s"] < 1.5)
     assert single["cold_s"] > single["warm_median_s"] > 0
     assert single["cold_floor_ratio"] == pytest.approx(single["cold_s"] / floor_s)
     assert single["warm_floor_ratio"] == pytest.approx(single["warm_median_s"] / floor_s)
@@ -95,6 +97,26 @@ def test_api_load_counts_latency_and_memory(bench):
     assert transformer["measured"] or transformer["reason"].startswith("not measured: ")
 
 
+def test_api_load_samples_each_server_process(bench):
+    report, _ = bench
+    processes = report["api_load"]["linear"]["server_processes"]
+    depths = {process["depth"] for process in processes["processes"]}
+    # `provrisk serve`, its uvicorn workers, their model processes: at least three levels
+    assert {0, 1, 2} <= depths
+    assert all(0 < process["peak_pss_mb"] <= process["peak_rss_mb"] + 1 for process in processes["processes"])
+    assert processes["max_process_peak_rss_mb"] == max(p["peak_rss_mb"] for p in processes["processes"])
+    target = next(t for t in report["targets"] if t["target"].startswith("largest server process"))
+    assert target["pass"] == (processes["max_process_peak_rss_mb"] < 300)
+
+
+def test_spark_left_out_is_a_target_not_measured(bench):
+    report, markdown = bench
+    assert "spark" not in report
+    target = next(t for t in report["targets"] if t["target"].startswith("Spark local mode"))
+    assert target["pass"] is None and "--skip-spark" in target["value"]
+    assert "--skip-spark" in report["command"]
+
+
 def test_training_times_name_their_source(bench):
     report, _ = bench
     assert {row["model_type"] for row in report["training"]} >= {"linear"}
@@ -105,7 +127,7 @@ def test_training_times_name_their_source(bench):
 
 def test_markdown_has_a_table_per_section_and_verdicts(bench):
     report, markdown = bench
-    for heading in ("## Targets", "## 1. Floor", "## 2. Stages", "## 3. Linear scoring", "## 4. One typical statute",
+    for heading in ("## Targets", "## 1. Floor", "## 2. Stages", "## 3. Linear scoring", "## 4. One statute",
                     "## 5. API under load", "## 6. Training time"):
         section = markdown.split(heading, 1)[1].split("\n## ", 1)[0]
         assert "\n|---" in section, heading
