@@ -103,7 +103,7 @@ def test_a_statute_uploaded_as_the_page_does_is_scored(served, clone):
     assert answer.status_code == 200, answer.text
     report = answer.json()
     assert report["profile"]["flagged"] > 0
-    assert any(provision["citation"] == "s. 9" and provision["labels"] for provision in report["provisions"])
+    assert any(provision["citation"] == "s. 9(1)" and provision["labels"] for provision in report["provisions"])
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="no system Chromium: `chromium` is not on PATH")
@@ -118,6 +118,6 @@ def test_a_statute_uploaded_on_the_page_is_scored_in_the_browser(served, clone):
             page.set_input_files("#file", str(clone / EXAMPLE))
             page.click("#score")
             page.wait_for_selector("#provisions .provision .chip", timeout=120_000)
-            assert page.locator('#provisions .provision[data-citation="s. 9"]').count() == 1
+            assert page.locator('#provisions .provision[data-citation="s. 9(1)"]').count() == 1
         finally:
             browser.close()
