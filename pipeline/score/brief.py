@@ -81,7 +81,8 @@ def statute_brief(document: dict, *, label: str | None = None, labelled_only: bo
     for provision, flag in safeguarded:
         paragraph = doc.add_paragraph(style="List Bullet")
         paragraph.add_run(_cited(provision)).bold = True
-        paragraph.add_run(f": {_quoted(flag['evidence']) or '(no words quoted)'} (confidence {_confidence(flag)}).")
+        page = f"page {provision['page']}, " if provision.get("page") else ""
+        paragraph.add_run(f": {_quoted(flag['evidence']) or '(no words quoted)'} ({page}confidence {_confidence(flag)}).")
     return docx_bytes(doc)
 
 
