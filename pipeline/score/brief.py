@@ -170,19 +170,29 @@ def _arrangement(provisions: list[dict]) -> str:
 
 def _flag_table(doc, provisions: list[dict]) -> None:
     table = header_table(doc, TABLE_COLUMNS, TABLE_WIDTHS, style=TABLE_TEXT)
+    # python-docx's table.rows, table.cell(), cell.merge() and paragraph.style = name each walk the whole
+    # table or style sheet, which made the brief of a long act (New Zealand's, 1,200 rows) take minutes:
+    # rows are kept as they are added, merges and styles are written into the XML directly.
+    style_id = doc.styles[TABLE_TEXT].style_id
     for provision in provisions:
-        first = len(table.rows)
+        rows = []
         for flag in provision["flags"]:
-            cells = table.add_row().cells
-            _keep_row_on_one_page(table.rows[-1])
-            _fill(cells[2], [_quoted(flag["evidence"])])
-            _fill(cells[3], [flag["name"] + (" (safeguard)" if flag["mitigating"] else "")])
-            _fill(cells[4], _standards(flag))
-            _fill(cells[5], [_confidence(flag)])
-        last = len(table.rows) - 1
+            rows.append(table.add_row())
+            _keep_row_on_one_page(rows[-1])
+            cells = rows[-1].cells
+            _fill(cells[2], [_quoted(flag["evidence"])], style_id)
+            _fill(cells[3], [flag["name"]], style_id)
+            _fill(cells[4], _standards(flag), style_id)
+            _fill(cells[5], [_confidence(flag)], style_id)
         # One provision cell and one page cell span the rows of all the provision's features.
-        _fill(table.cell(first, 0).merge(table.cell(last, 0)), [provision["citation"], provision["heading"]], bold_first=True)
-        _fill(table.cell(first, 1).merge(table.cell(last, 1)), [str(provision["page"]) if provision.get("page") else "–"])
+        first = rows[0].cells
+        _fill(first[0], [provision["citation"], provision["heading"]], style_id, bold_first=True)
+        _fill(first[1], [str(provision["page"]) if provision.get("page") else "–"], style_id)
+        if len(rows) > 1:
+            for column in (0, 1):
+                first[column]._tc.vMerge = "restart"
+                for row in rows[1:]:
+                    row.cells[column]._tc.vMerge = "continue"
     _set_widths(table, TABLE_WIDTHS)
 
 
@@ -197,13 +207,13 @@ def _confidence(flag: dict) -> str:
     return f"p = {flag['probability']:.2f}" + (f" ({verdict})" if verdict else "")
 
 
-def _fill(cell, lines: list[str], *, bold_first: bool = False) -> None:
-    """Write ``lines`` (empty ones left out) into ``cell`` as paragraphs in the table's style."""
+def _fill(cell, lines: list[str], style_id: str, *, bold_first: bool = False) -> None:
+    """Write ``lines`` (empty ones left out) into ``cell`` as paragraphs of the style ``style_id``."""
     lines = [line for line in lines if line]
     cell.text = ""
     for position, line in enumerate(lines):
         paragraph = cell.paragraphs[0] if position == 0 else cell.add_paragraph()
-        paragraph.style = TABLE_TEXT
+        paragraph._p.style = style_id
         paragraph.add_run(line).bold = bold_first and position == 0
 
 
