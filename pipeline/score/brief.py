@@ -40,6 +40,7 @@ LISTED_IN_SUMMARY = 10
 
 
 def statute_brief(document: dict, *, label: str | None = None, labelled_only: bool = False) -> bytes:
+    """The brief of ``document``; its table and safeguards hold only the provisions ``label``/``labelled_only`` keep."""
     instrument, model = document["instrument"], document["model"]
     selected = select_provisions(document, label=label, labelled_only=labelled_only)
     doc = Document()
@@ -112,7 +113,7 @@ def summary_text(document: dict) -> str:
             + (f"; {_count(len(others), 'other feature')} {'is' if len(others) == 1 else 'are'} found in "
                f"{_count(others[0][0], 'provision')} or fewer." if others else ".")
         )
-    serious = most_serious(document["provisions"])
+    serious = _most_serious(document["provisions"])
     if serious:
         sentences.append(
             "The most serious provisions, by number of risk features and the model's confidence, are "
@@ -123,7 +124,7 @@ def summary_text(document: dict) -> str:
             )
             + "."
         )
-    safeguards = [p for p in document["provisions"] if mitigating & set(p["labels"])]
+    safeguards = profile["safeguards"]
     if not safeguards:
         sentences.append("No provision was found to carry a human-rights safeguard.")
     elif len(safeguards) <= LISTED_IN_SUMMARY:
@@ -132,7 +133,7 @@ def summary_text(document: dict) -> str:
             + ", ".join(p["citation"] for p in safeguards) + "."
         )
     else:
-        sentences.append(f"Safeguards were found in {len(safeguards)} provisions, listed at the end of this brief.")
+        sentences.append(f"Safeguards were found in {len(safeguards):,} provisions, listed at the end of this brief.")
     return " ".join(sentence for sentence in sentences if sentence)
 
 
@@ -147,7 +148,7 @@ def _selection_note(selected: dict) -> str:
     )
 
 
-def most_serious(provisions: list[dict]) -> list[dict]:
+def _most_serious(provisions: list[dict]) -> list[dict]:
     """The rule provisions with the most risk features, ties broken by the summed probability of those features."""
     rules = [p for p in provisions if p["kind"] in RULE_KINDS and p["role"] == "rule" and _risk_flags(p)]
     rules.sort(key=lambda p: (-len(_risk_flags(p)), -sum(flag["probability"] for flag in _risk_flags(p))))
@@ -193,7 +194,6 @@ def _flag_table(doc, provisions: list[dict]) -> None:
                 first[column]._tc.vMerge = "restart"
                 for row in rows[1:]:
                     row.cells[column]._tc.vMerge = "continue"
-    _set_widths(table, TABLE_WIDTHS)
 
 
 def _standards(flag: dict) -> list[str]:
@@ -236,7 +236,8 @@ def _quoted(words: list[str]) -> str:
 def header_table(doc, columns: tuple[str, ...], widths_cm: tuple[float, ...] | None = None, style: str | None = None):
     """A bordered table whose bold header row repeats at the top of every page it runs onto.
 
-    ``widths_cm``: the columns' widths (default: python-docx's equal shares); ``style``: the header's paragraph style.
+    ``widths_cm``: the columns' widths (default: python-docx's equal shares), which every row added
+    later takes too; ``style``: the header's paragraph style.
     """
     table = doc.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
