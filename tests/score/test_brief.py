@@ -138,3 +138,17 @@ def test_libreoffice_converts_the_brief_to_pdf_with_summary_and_table(report, tm
     for provision in risk_flagged(report):
         assert provision["citation"] in text
     assert "Safeguards found" in pages[-1]
+
+
+def test_statute_words_that_look_like_word_markup_stay_words(report):
+    report = copy.deepcopy(report)
+    injected = '</w:t></w:r><w:fldSimple w:instr="DDEAUTO cmd"/><w:r><w:t>'
+    provision = next(p for p in report["provisions"] if p["citation"] == "s. 13(1)")
+    provision["heading"] = injected
+    provision["flags"][0]["evidence"] = [injected]
+    data = statute_brief(report)
+    document = read(data)
+    row = next(row for row in table_rows(document) if row[0].startswith("s. 13(1)"))
+    assert row[0].splitlines()[1] == injected and row[2] == f"“{injected}”"
+    body = document.element.body
+    assert not body.findall(".//{http://schemas.openxmlformats.org/wordprocessingml/2006/main}fldSimple")
