@@ -12,7 +12,8 @@
   law (fields ``old`` and ``new``: the document of ``provrisk diff OLD NEW``) or a law
   and a treaty (field ``law`` and the text field ``treaty``, an id of ``GET /v1/treaties``:
   the document of ``provrisk align LAW --to TREATY``); ``?format=json`` (default),
-  ``html``, ``csv`` or ``docx`` (the Word brief);
+  ``html``, ``csv`` or ``docx`` (the Word brief); ``?listed_only=true`` keeps only the pairs the
+  web page lists unless asked for all (:mod:`provrisk.compare.selection`);
 - ``GET /v1/treaties``: the treaties a law can be aligned with (id and title);
 - ``GET /v1/labels``: the taxonomy (id, name, definition, standard engaged);
 - ``GET /v1/models``: the model being served and the models under ``models/``;
@@ -227,8 +228,10 @@ class ScoringService:
         return await self._run(header, upload.data, upload.name, "scoring",
                                "split the document into parts and score each")
 
-    async def compare(self, uploads: list[Upload], treaty: str | None, report_format: str) -> tuple[dict, bytes]:
-        """A diff (two uploads) or an alignment (one upload and ``treaty``) rendered in ``report_format``, by one worker."""
+    async def compare(self, uploads: list[Upload], treaty: str | None, report_format: str,
+                      listed_only: bool = False) -> tuple[dict, bytes]:
+        """A diff (two uploads) or an alignment (one upload and ``treaty``) rendered in ``report_format``, by one worker;
+        with ``listed_only``, only the pairs listed by default (:func:`provrisk.compare.selection.listed`)."""
         if self.settings.keep_uploads_dir is not None:
             for upload in uploads:
                 self._keep(upload)
@@ -239,6 +242,7 @@ class ScoringService:
             "names": [upload.name for upload in uploads],
             "sizes": [len(upload.data) for upload in uploads],
             "format": report_format,
+            "listed_only": listed_only,
             "max_bytes": self.settings.max_upload_bytes,
             "ocr": self.settings.ocr,
         }
@@ -488,7 +492,12 @@ def create_app(settings: ServeSettings | None = None, *, task: str = TASK) -> Fa
             504: ERROR_RESPONSE,
         },
     )
-    async def compare(request: Request, format: CompareFormat = CompareFormat.json) -> Response:
+    async def compare(
+        request: Request,
+        format: CompareFormat = CompareFormat.json,
+        listed_only: Annotated[bool, Query(description="Keep only the pairs listed by default: a diff's changed "
+                                           "provisions, an alignment's with a counterpart or a risk feature of their own.")] = False,
+    ) -> Response:
         """Compare two versions of a law (provisions paired as unchanged, renumbered, modified, split, merged,
         added or removed, with risk labels gained and lost), or a law with the treaty it implements (each
         provision's article, the articles not implemented, and the risk features that differ)."""
@@ -497,7 +506,7 @@ def create_app(settings: ServeSettings | None = None, *, task: str = TASK) -> Fa
             raise RequestRefused(503, "the server is busy scoring other documents; try again shortly")
         service.in_flight += 2  # two uploads held in memory
         try:
-            return await _compare_request(request, service, format)
+            return await _compare_request(request, service, format, listed_only)
         finally:
             service.in_flight -= 2
 
@@ -552,7 +561,8 @@ async def _score_request(request: Request, service: ScoringService, report_forma
     return Response(body, media_type=answer["media_type"], headers=headers)
 
 
-async def _compare_request(request: Request, service: ScoringService, report_format: CompareFormat) -> Response:
+async def _compare_request(request: Request, service: ScoringService, report_format: CompareFormat,
+                           listed_only: bool) -> Response:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "multipart/form-data":
         raise RequestRefused(
@@ -589,7 +599,7 @@ async def _compare_request(request: Request, service: ScoringService, report_for
         raise RequestRefused(422, f'multipart upload without files to compare: send fields "{OLD_FIELD}" and '
                              f'"{NEW_FIELD}", or a file in "{LAW_FIELD}" and a treaty id in "{TREATY_FIELD}"')
     started = time.perf_counter()
-    answer, body = await service.compare(compared, treaty, report_format.value)
+    answer, body = await service.compare(compared, treaty, report_format.value, listed_only)
     logger.info(
         "compared %s%s: %d provisions, %.2f s",
         " and ".join(json.dumps(upload.name) for upload in compared), f" with {treaty}" if treaty else "",

@@ -14,10 +14,12 @@ it, holding only the provisions ``label`` and ``labelled_only`` select: see
 A header with ``"job": "compare"`` is a comparison (:func:`compare_uploads`):
 ``"mode"`` ``"diff"`` (two versions of a law) or ``"align"`` (a law and the
 treaty ``"treaty"`` names), ``"names"`` and ``"sizes"`` of the uploads whose
-bytes follow one another in the payload, and ``"format"`` json, html, csv or
-docx. The uploads are scored by the same function as a single upload, the
-treaty by :func:`provrisk.compare.instruments.scored_instrument` (as
-``provrisk align --to``), and the document is rendered as ``provrisk align``
+bytes follow one another in the payload, ``"format"`` json, html, csv or
+docx, and ``"listed_only"`` (only the pairs listed by default:
+:func:`provrisk.compare.selection.select_listed`). The uploads are scored by
+the same function as a single upload, the treaty by
+:func:`provrisk.compare.instruments.scored_instrument` (as ``provrisk align
+--to``), and the document is rendered as ``provrisk align``
 and ``provrisk diff`` write it. Both uploads of a comparison are scored in
 the one worker that serves the request, so nothing of them is seen by another
 request.
@@ -99,6 +101,7 @@ def compare_uploads(model: LoadedModel, header: dict, data: bytes) -> tuple[dict
     from provrisk.compare.config import load_compare_config
     from provrisk.compare.diff import diff_reports
     from provrisk.compare.instruments import scored_instrument
+    from provrisk.compare.selection import select_listed
 
     uploads, start = [], 0
     for name, size in zip(header["names"], header["sizes"], strict=True):
@@ -114,6 +117,8 @@ def compare_uploads(model: LoadedModel, header: dict, data: bytes) -> tuple[dict
             document = diff_reports(reports[0], reports[1:], load_compare_config())
     except InputError as error:
         return {"status": 422, "error": str(error)}, b""
+    if header.get("listed_only"):
+        document = select_listed(document)
     report_format = header["format"]
     if report_format == "docx":
         body = (brief.alignment_brief if align else brief.diff_brief)(document)

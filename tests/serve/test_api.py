@@ -648,6 +648,20 @@ def test_compare_two_versions_in_every_format(client, amended_example):
     assert 'filename="example-cybercrime-act-diff.docx"' in docx.headers["content-disposition"]
 
 
+def test_compare_listed_only_keeps_the_pairs_the_page_lists(client, amended_example):
+    whole = diff_request(client, EXAMPLE, amended_example).json()
+    listed = diff_request(client, EXAMPLE, amended_example, params={"listed_only": "true"}).json()
+    assert [p["old"] for p in listed["pairs"]] == [p["old"] for p in whole["pairs"] if p["status"] != "unchanged"]
+    assert listed["selection"] == {"listed_only": True, "pairs_in_comparison": len(whole["pairs"])}
+    assert listed["summary"] == whole["summary"]
+    rows = list(csv.DictReader(io.StringIO(
+        diff_request(client, EXAMPLE, amended_example, params={"listed_only": "true", "format": "csv"}).text)))
+    assert rows and all(row["status"] != "unchanged" for row in rows)
+    aligned = align_request(client, EXAMPLE, PACKAGED_TREATY, params={"listed_only": "true"}).json()
+    assert aligned["pairs"] and all(p["article"] or p["labels_only_in_law"] for p in aligned["pairs"])
+    assert aligned["selection"]["pairs_in_comparison"] > len(aligned["pairs"])
+
+
 def test_compare_a_law_with_a_treaty_answers_the_alignment_document(client, treaty):
     response = align_request(client, EXAMPLE, treaty)
     assert response.status_code == 200, response.text

@@ -269,6 +269,18 @@ def test_compare_two_versions_and_a_law_with_a_treaty(page, console, server, tmp
     with page.expect_download() as csv_download:
         page.click("#download-compare-csv")
     assert Path(csv_download.value.path()).read_text(encoding="utf-8").startswith("old,new,new_instrument,status,")
+    # the downloads hold the pairs the page shows: the changed ones, or with "show unchanged" every pair
+    with page.expect_download() as json_download:
+        page.click("#download-compare-json")
+    listed = json.loads(Path(json_download.value.path()).read_text(encoding="utf-8"))
+    assert {pair["old"] for pair in listed["pairs"] if pair["status"] == "modified"} == {"s. 5", "s. 9(1)"}
+    assert all(pair["status"] != "unchanged" for pair in listed["pairs"])
+    page.check("#compare-show-all")
+    with page.expect_download() as json_download:
+        page.click("#download-compare-json")
+    every = json.loads(Path(json_download.value.path()).read_text(encoding="utf-8"))
+    assert len(every["pairs"]) == page.locator("#changes .change").count() > len(listed["pairs"])
+    page.uncheck("#compare-show-all")
 
     # a law with a treaty: each provision's article
     treaty = "coe-budapest-convention-2001" if (SHARED_CORPUS / "manifest.jsonl").exists() else "un-cybercrime-convention-2024"
