@@ -73,11 +73,27 @@ mark.mixed{background:linear-gradient(var(--mark-risk),var(--mark-safe))}
 .chip.mitigating .name{color:var(--safe)}
 .chip .standard,.chip .quotes{display:block;color:#333;font-size:.85rem}
 .none{color:var(--muted);font-size:.9rem;margin:.3rem 0 0}
+.print-only{display:none}
+@page{margin:14mm}
 @media print{
-body{max-width:none;padding:0;font-size:11pt}
+body{max-width:none;padding:0;font-size:10pt;line-height:1.35}
 #filters{display:none}
-.provision{break-inside:avoid}
+.print-only{display:block}
+h2{margin-top:1rem}
+.provision{margin:.4rem 0;padding:.25rem .6rem}
+.provision h3{font-size:11pt}
+.text{margin:.25rem 0}
+.chips{margin:.25rem 0 0}
+.chip{padding:.1rem .4rem;margin:.15rem 0;font-size:8.5pt}
+.chip .standard,.chip .quotes{font-size:8.5pt}
+.provision[hidden]{display:none}
+.chip,.where{break-inside:avoid}
 h2,h3{break-after:avoid}
+/* a provision without any feature prints as its citation alone, run in with its neighbours */
+.provision:not(.flagged):not(.safeguarded){display:inline;border:0;padding:0;margin:0}
+.provision:not(.flagged):not(.safeguarded) h3{display:inline;font-size:9pt;font-weight:normal;color:var(--muted)}
+.provision:not(.flagged):not(.safeguarded) h3::after{content:" · "}
+.provision:not(.flagged):not(.safeguarded) :is(.heading,.where,.text,.none){display:none}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 }
 """
@@ -130,6 +146,8 @@ def report_html(document: dict) -> str:
         _header(document),
         _profile(document, mitigating),
         "<h2>Provisions</h2>",
+        '<p class="note print-only">Printed: the provisions with a risk feature or a safeguard in full; '
+        "every other provision by its citation alone.</p>",
         _filters(document, mitigating),
     ]
     parts.extend(_provision(provision, mitigating, names) for provision in document["provisions"])

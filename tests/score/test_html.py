@@ -213,3 +213,35 @@ def test_language_warnings_are_shown():
     html = report_html(document([provision("s-1", "Text.", {})], warnings=["The text looks like French; the model was trained on English."]))
     assert "The text looks like French; the model was trained on English." in html
     assert 'class="warnings"' in html
+
+
+@pytest.mark.slow
+def test_printed_page_holds_flagged_provisions_in_full_and_others_by_citation(example_report, example_page, tmp_path):
+    import shutil
+
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("no system Chromium: `chromium` is not on PATH")
+    import pypdfium2
+
+    (tmp_path / "report.html").write_text(example_page, encoding="utf-8")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.goto((tmp_path / "report.html").as_uri())
+        (tmp_path / "report.pdf").write_bytes(page.pdf(format="A4"))
+        browser.close()
+    pdf = pypdfium2.PdfDocument(tmp_path / "report.pdf")
+    printed = " ".join(" ".join(pdf[i].get_textpage().get_text_range().split()) for i in range(len(pdf)))
+    assert "clear filters" not in printed and "flagged only" not in printed  # the filter bar is a control
+    assert "every other provision by its citation alone" in printed
+    for provision in example_report["provisions"]:
+        opening = " ".join(provision["text"].split()[:8])
+        assert provision["citation"] in printed
+        if provision["labels"]:
+            assert opening in printed, provision["citation"]
+        elif len(provision["text"].split()) >= 8:
+            assert opening not in printed, provision["citation"]
+    # measured on this statute: 11 pages before the print stylesheet, 7 with it
+    assert len(pdf) <= 8
