@@ -250,6 +250,8 @@ th,td{border-bottom:1px solid #ddd;padding:.3rem .45rem;text-align:left;vertical
 th{background:#f4f4f4;position:sticky;top:0}
 th button{font:inherit;background:none;border:0;padding:0;cursor:pointer;text-align:inherit;color:inherit}
 th[aria-sort=ascending] button::after{content:" ▲"}th[aria-sort=descending] button::after{content:" ▼"}
+/* the feature headings are turned 180°, and their arrows with them */
+th.label[aria-sort=ascending] button::after{content:" ▼"}th.label[aria-sort=descending] button::after{content:" ▲"}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 td.zero{color:#bbb}
 th.label{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;font-weight:normal;font-size:.8rem}

@@ -41,6 +41,7 @@ from pathlib import Path
 
 from provrisk.errors import InputError
 from provrisk.ingest import ingest_file
+from provrisk.ingest.language import language_name
 from provrisk.ingest.types import IngestedText
 from provrisk.label.apply import attach_definitions
 from provrisk.label.cues import tokenizer
@@ -175,8 +176,6 @@ def language_assessment(language: str, model_languages: list[str]) -> dict:
     "und" (too little text to tell) is scored: only a language identified as
     another one is refused.
     """
-    from provrisk.ingest.language import language_name
-
     if language == "und" or language in model_languages:
         return {"assessed": True, "language": language, "reason": ""}
     return {
