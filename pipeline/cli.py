@@ -447,7 +447,7 @@ def score(
 
     from provrisk.models.artifacts import load_model_dir
     from provrisk.score import score_document
-    from provrisk.score.formats import profile_table, report_csv, report_json, report_table
+    from provrisk.score.formats import profile_summary, profile_table, report_csv, report_json, report_table
 
     if format == ReportFormat.docx and output is None:
         raise ConfigError("--format docx writes a Word file, not text: give --output FILE.docx")
@@ -488,11 +488,7 @@ def score(
             sys.stdout.write(text)
             return
         write_text_atomic(output, text)
-    profile = document["profile"]
-    stderr.print(
-        f"{file.name}: {profile['flagged']} of {profile['provisions']} provisions flagged "
-        f"(risk index {profile['risk_index']:.1f}) with {loaded.name}; report written to {output}"
-    )
+    stderr.print(f"{file.name}: {profile_summary(document)} with {loaded.name}; report written to {output}")
 
 
 class CompareFormat(str, Enum):
@@ -717,7 +713,7 @@ class BatchEngine(str, Enum):
 @_one_line_errors
 def batch(
     source: Annotated[Path, typer.Argument(metavar="DIR_OR_MANIFEST", help="A folder of statutes (files directly in it), or a corpus manifest.jsonl / the folder holding it.")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder (reports/, failures.jsonl, provisions.parquet, matrix.csv, heatmap.png, index.html).")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder (reports/, failures.jsonl, provisions.parquet, matrix.csv, heatmap.png, index.html, features/).")],
     model: Annotated[Optional[str], typer.Option("--model", help="Model directory or name under models/ (default: the shipped model).")] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Worker processes (default: CPU cores, at most 4).")] = None,
     format: Annotated[list[BatchFormat], typer.Option("--format", "-f", help="Statute report formats (repeatable; JSON is always written).")] = [BatchFormat.json, BatchFormat.html],

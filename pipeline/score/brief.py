@@ -59,6 +59,9 @@ def statute_brief(document: dict, *, label: str | None = None, labelled_only: bo
         doc.add_paragraph(f"Check the input: {warning}")
     doc.add_heading("Summary", level=2)
     doc.add_paragraph(summary_text(document))
+    if not document["assessment"]["assessed"]:
+        # no flags and no safeguards were looked for: an empty table would read as "nothing found"
+        return docx_bytes(doc)
     if "selection" in selected:
         doc.add_paragraph(_selection_note(selected))
     doc.add_paragraph(
@@ -95,6 +98,10 @@ def summary_text(document: dict) -> str:
     title = instrument["title"] or instrument["source"]
     sentences = [f"{title} has {profile['provisions']:,} provisions, {profile['rules']:,} of them operative rules."]
     sentences.append(_arrangement(document["provisions"]))
+    if not document["assessment"]["assessed"]:
+        sentences.append(f"It was not assessed (language: {document['assessment']['language']}): "
+                         f"{document['assessment']['reason']}. Its risk features are unknown, not absent.")
+        return " ".join(sentence for sentence in sentences if sentence)
     found = sorted(
         ((count, label) for label, count in profile["label_counts"].items() if count and label not in mitigating),
         key=lambda item: (-item[0], list(names).index(item[1])),

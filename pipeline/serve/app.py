@@ -551,7 +551,7 @@ async def _score_request(request: Request, service: ScoringService, report_forma
     started = time.perf_counter()
     answer, body = await service.score(upload, report_format.value, selection)
     logger.info(
-        "scored %s: %d bytes, %d provisions, %d flagged, %.2f s",
+        "scored %s: %d bytes, %d provisions, %s flagged, %.2f s",  # flagged is None when not assessed
         json.dumps(upload.name), len(upload.data), answer["provisions"], answer["flagged"], time.perf_counter() - started,
     )
     headers = None

@@ -116,6 +116,20 @@ def test_brief_of_a_statute_without_flags_says_so(report):
     assert not document.tables
 
 
+def test_brief_of_a_statute_not_assessed_says_its_features_are_unknown(report):
+    report = copy.deepcopy(report)
+    for provision in report["provisions"]:
+        provision["labels"], provision["flags"] = [], []
+    report["assessment"] = {"assessed": False, "language": "ar", "reason": "the model reads only English"}
+    report["profile"].update(flagged=None, share_flagged=None, risk_index=None, label_counts=None)
+    document = read(statute_brief(report))
+    summary = paragraph_after(document, "Summary")
+    assert "not assessed (language: ar): the model reads only English" in summary
+    assert "unknown, not absent" in summary and "risk index" not in summary
+    texts = [p.text for p in document.paragraphs]
+    assert "No provision carries a risk feature." not in texts and not document.tables
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed (make office, or apt-get install libreoffice-writer)")
 def test_libreoffice_converts_the_brief_to_pdf_with_summary_and_table(report, tmp_path):

@@ -101,7 +101,7 @@ def test_text_upload_returns_the_statute_report(client):
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/json")
     report = response.json()
-    assert report["schema"] == "provrisk.statute-report/1"
+    assert report["schema"] == "provrisk.statute-report/2"
     assert report["instrument"]["source"] == EXAMPLE.name
     assert report["instrument"]["id"] == "example-cybercrime-act"
     assert report["instrument"]["format"] == "txt"

@@ -202,6 +202,17 @@ def test_statute_text_is_shown_as_text_never_run(page, server):
     assert page.evaluate("window.pwned") is None
 
 
+def test_a_statute_in_another_language_shows_not_assessed_not_0(page, server):
+    from tests.score.test_report import FRENCH_STATUTE
+
+    score_in_page(page, server.url, {"name": "loi.txt", "mimeType": "text/plain", "buffer": FRENCH_STATUTE.encode()})
+    page.wait_for_selector("#result:not([hidden])")
+    shown = "not assessed (language: und-Latn)"
+    assert page.text_content("#profile-risk-index") == shown and page.text_content("#profile-flagged") == shown
+    assert "Not assessed: the text looks like" in page.text_content("#warnings")
+    assert page.text_content("#status") == f"loi.txt: {shown}."
+
+
 def test_bad_file_shows_the_server_message(page, server):
     score_in_page(page, server.url, {"name": "empty.txt", "mimeType": "text/plain", "buffer": b""})
     status = page.locator("#status.error")
