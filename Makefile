@@ -13,7 +13,7 @@ OUT := out
 # Nothing may download model weights or data sets at run time.
 OFFLINE := HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1
 
-.PHONY: run test install browser ocr clean
+.PHONY: run test install browser ocr office clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,13 +43,20 @@ ocr:
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-eng >/dev/null; } ; } || \
 		echo "tesseract not installed: scanned PDFs cannot be read and the OCR tests will be skipped (apt-get install tesseract-ocr tesseract-ocr-eng)"
 
+# The Word brief test converts a brief to PDF with Debian's LibreOffice Writer (headless); installed when
+# missing and apt-get is usable (as root), otherwise that test skips.
+office:
+	@command -v soffice >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui >/dev/null; } ; } || \
+		echo "LibreOffice not installed: the Word brief's PDF conversion test will be skipped (apt-get install libreoffice-writer-nogui)"
+
 install: $(INSTALLED)
 
 run: $(INSTALLED) ocr
 	$(OFFLINE) $(BIN)/provrisk score $(EXAMPLE) --format html --output $(OUT)/example-cybercrime-act.report.html
 	@echo "Open $(OUT)/example-cybercrime-act.report.html in a browser to read the report."
 
-test: $(DEV_INSTALLED) browser ocr
+test: $(DEV_INSTALLED) browser ocr office
 	$(OFFLINE) $(BIN)/python -m pytest
 
 clean:

@@ -36,6 +36,9 @@ DEFAULT_MODEL = "provrisk-linear"
 METADATA = "metadata.json"
 TRANSFORMER_DIR = "transformer"
 WEIGHTS_DIGEST = "weights_sha256"  # metadata key binding labels and thresholds to the weights
+# Models exported before metadata recorded "languages" were all trained on English provisions only
+# (pipeline/train/data.py keeps language == "en"), so that is what such a model reads.
+LANGUAGES_BEFORE_RECORDED = ("en",)
 
 
 @dataclass
@@ -58,6 +61,11 @@ class LoadedModel:
     @property
     def model_type(self) -> str:
         return self.metadata["model_type"]
+
+    @property
+    def languages(self) -> list[str]:
+        """The languages of the provisions the model was trained on (ISO 639-1 codes), the only ones it reads."""
+        return model_languages(self.metadata)
 
     def lf_votes(self, records: list[dict]):
         """The labelling functions' votes and evidence: the model's own LFs, or (a model without LF
@@ -124,7 +132,16 @@ def read_metadata(directory: Path) -> dict:
             isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
             for value in thresholds.values())):
         raise ConfigError(f"{path}: \"thresholds\" must give each label, and only the labels, a number from 0 to 1")
+    languages = metadata.get("languages")
+    if languages is not None and not (isinstance(languages, list) and languages
+                                      and all(isinstance(code, str) and code for code in languages)):
+        raise ConfigError(f"{path}: \"languages\" must be a list of language codes (\"en\")")
     return metadata
+
+
+def model_languages(metadata: dict) -> list[str]:
+    """``metadata["languages"]``, the training data's languages, or English for a model that predates the key."""
+    return list(metadata.get("languages") or LANGUAGES_BEFORE_RECORDED)
 
 
 def resolve_model_dir(name_or_path: str | Path | None) -> Path:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from provrisk.models.artifacts import model_languages
 from provrisk.settings import PROJECT_ROOT
 
 ERROR_ANALYSIS = PROJECT_ROOT / "eval" / "reports" / "error_analysis.md"
@@ -37,7 +38,8 @@ def write_model_card(directory: Path, metadata: dict) -> Path:
         f"- **Data:** {metadata['n_train_provisions']} provisions of {len(metadata['training_instruments'])} training instruments "
         f"(corpus hash `{metadata['corpus_hash'][:12]}`): {metadata['n_gold']} of them twice-annotated gold from "
         f"{len(metadata['gold_instruments'])} instruments, the rest weakly labelled by the label model. "
-        "The held-out test instruments are never trained or tuned on.",
+        "The held-out test instruments are never trained or tuned on. "
+        f"Languages: {', '.join(model_languages(metadata))}; a statute in another language is reported as not assessed.",
         f"- **Features:** word and character n-grams"
         + (f", static MiniLM sentence embeddings (weight {params.get('embedding_weight')})" if params.get("embedding_weight") else "")
         + (", labelling-function votes and a label model's probabilities" if params.get("use_lf_votes", True) else "")

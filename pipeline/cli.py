@@ -427,13 +427,14 @@ class ReportFormat(str, Enum):
     json = "json"
     csv = "csv"
     html = "html"
+    docx = "docx"
 
 
 @app.command()
 @_one_line_errors
 def score(
     file: Annotated[Path, typer.Argument(help="The statute to score (PDF, DOCX, HTML, TXT or Akoma Ntoso XML).")],
-    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="table: in the terminal; json, csv, html: a report document.")] = ReportFormat.table,
+    format: Annotated[ReportFormat, typer.Option("--format", "-f", help="table: in the terminal; json, csv, html: a report document; docx: a Word brief (needs --output).")] = ReportFormat.table,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here (default: stdout; the table always prints).")] = None,
     model: Annotated[Optional[str], typer.Option("--model", help="Model directory or name under models/ (default: the shipped model).")] = None,
     instrument_id: Annotated[Optional[str], typer.Option(help="Id used in provision ids (default: from the file name).")] = None,
@@ -446,8 +447,10 @@ def score(
 
     from provrisk.models.artifacts import load_model_dir
     from provrisk.score import score_document
-    from provrisk.score.formats import profile_table, report_csv, report_json, report_table
+    from provrisk.score.formats import profile_summary, profile_table, report_csv, report_json, report_table
 
+    if format == ReportFormat.docx and output is None:
+        raise ConfigError("--format docx writes a Word file, not text: give --output FILE.docx")
     loaded = load_model_dir(model)
     with _plain_progress(BarColumn(), TaskProgressColumn(), TimeRemainingColumn()) as bar:
         task = bar.add_task(f"scoring {file.name}", total=None)
@@ -465,25 +468,27 @@ def score(
         stdout.print(profile_table(document))
         if output is None:
             return
-    if format in (ReportFormat.json, ReportFormat.table):
-        text = report_json(document)
-    elif format == ReportFormat.csv:
-        text = report_csv(document)
+    from provrisk.io import write_atomic, write_text_atomic
+
+    if format == ReportFormat.docx:
+        from provrisk.score.brief import statute_brief
+
+        data = statute_brief(document)
+        write_atomic(output, lambda tmp: tmp.write_bytes(data))
     else:
-        from provrisk.score.html import report_html
+        if format in (ReportFormat.json, ReportFormat.table):
+            text = report_json(document)
+        elif format == ReportFormat.csv:
+            text = report_csv(document)
+        else:
+            from provrisk.score.html import report_html
 
-        text = report_html(document)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    from provrisk.io import write_text_atomic
-
-    write_text_atomic(output, text)
-    profile = document["profile"]
-    stderr.print(
-        f"{file.name}: {profile['flagged']} of {profile['provisions']} provisions flagged "
-        f"(risk index {profile['risk_index']:.1f}) with {loaded.name}; report written to {output}"
-    )
+            text = report_html(document)
+        if output is None:
+            sys.stdout.write(text)
+            return
+        write_text_atomic(output, text)
+    stderr.print(f"{file.name}: {profile_summary(document)} with {loaded.name}; report written to {output}")
 
 
 class CompareFormat(str, Enum):
@@ -708,7 +713,7 @@ class BatchEngine(str, Enum):
 @_one_line_errors
 def batch(
     source: Annotated[Path, typer.Argument(metavar="DIR_OR_MANIFEST", help="A folder of statutes (files directly in it), or a corpus manifest.jsonl / the folder holding it.")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder (reports/, failures.jsonl, provisions.parquet, matrix.csv, heatmap.png, index.html).")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder (reports/, failures.jsonl, provisions.parquet, matrix.csv, heatmap.png, index.html, features/).")],
     model: Annotated[Optional[str], typer.Option("--model", help="Model directory or name under models/ (default: the shipped model).")] = None,
     workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Worker processes (default: CPU cores, at most 4).")] = None,
     format: Annotated[list[BatchFormat], typer.Option("--format", "-f", help="Statute report formats (repeatable; JSON is always written).")] = [BatchFormat.json, BatchFormat.html],

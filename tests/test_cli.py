@@ -81,3 +81,17 @@ def test_align_and_diff_from_the_command_line(tmp_path, corpus_dir):
     assert brief.read_bytes()[:2] == b"PK"
     result = runner.invoke(app, ["diff", "nga-cybercrimes-act-2015-s24-fragment", "nga-cybercrimes-amendment-act-2024-s24-fragment", "-f", "docx"])
     assert result.exit_code != 0 and "--output" in result.output
+
+
+def test_score_writes_a_word_brief_and_refuses_one_to_stdout(tmp_path):
+    import docx
+
+    brief = tmp_path / "example.docx"
+    result = runner.invoke(app, ["score", str(EXAMPLE), "--format", "docx", "--output", str(brief)])
+    assert result.exit_code == 0, result.output
+    document = docx.Document(str(brief))
+    assert document.paragraphs[0].text == "CYBERCRIME AND DIGITAL INVESTIGATIONS (EXAMPLE) ACT 2026"
+    assert document.tables[0].rows[0].cells[0].text == "Provision"
+    result = runner.invoke(app, ["score", str(EXAMPLE), "--format", "docx"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "error: --format docx writes a Word file, not text: give --output FILE.docx"

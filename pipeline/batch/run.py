@@ -1,7 +1,8 @@
 """Score many statutes in worker processes, resumably, into one output folder.
 
 Input: a folder of statutes (every ``.txt``, ``.pdf``, ``.docx``, ``.html``,
-``.htm`` and ``.xml`` file directly in it, in name order; subfolders and hidden
+``.htm`` and ``.xml`` file directly in it, in name order, and every ``.md`` and
+``.odt`` file, which fails as ``provrisk score`` refuses it; subfolders and hidden
 files are not read) or a corpus (a ``manifest.jsonl``, or the folder holding
 it, with the texts in ``texts/<id>.txt``; the manifest gives each instrument's
 id, title and jurisdiction).
@@ -54,6 +55,7 @@ from typing import TYPE_CHECKING
 
 from provrisk.corpora.manifest import load_manifest, text_path
 from provrisk.errors import InputError
+from provrisk.ingest import READABLE_SUFFIXES, REFUSED_SUFFIXES
 from provrisk.io import write_text_atomic
 from provrisk.models.artifacts import read_metadata, resolve_model_dir
 from provrisk.score.report import REPORT_SCHEMA, instrument_id_for
@@ -61,7 +63,6 @@ from provrisk.score.report import REPORT_SCHEMA, instrument_id_for
 if TYPE_CHECKING:
     from provrisk.compare.config import CompareConfig
 
-READABLE_SUFFIXES = (".txt", ".pdf", ".docx", ".html", ".htm", ".xml")
 MANIFEST = "manifest.jsonl"
 REPORTS = "reports"
 FAILURES = "failures.jsonl"
@@ -136,9 +137,11 @@ def collect_inputs(source: Path, *, follow_symlinks: bool = False) -> list[Batch
         ]
     elif source.is_dir():
         corpus_dir = source
+        # A refused format (.md, .odt) is listed too: it fails with the message `provrisk score` gives it.
         paths = sorted(
             p for p in source.iterdir()
-            if not p.name.startswith(".") and p.suffix.lower() in READABLE_SUFFIXES and not _is_folder(p)
+            if not p.name.startswith(".") and p.suffix.lower() in (*READABLE_SUFFIXES, *REFUSED_SUFFIXES)
+            and not _is_folder(p)
         )
         items = [BatchItem(p, instrument_id_for(p.name)) for p in paths]
     elif source.is_file():
@@ -189,7 +192,8 @@ def ignored_files(source: str | Path) -> list[Path]:
         return []
     return sorted(
         p for p in source.iterdir()
-        if not p.name.startswith(".") and p.suffix.lower() not in READABLE_SUFFIXES and not _is_folder(p)
+        if not p.name.startswith(".") and p.suffix.lower() not in (*READABLE_SUFFIXES, *REFUSED_SUFFIXES)
+        and not _is_folder(p)
     )
 
 
@@ -496,7 +500,9 @@ def run_batch(
         from provrisk.batch.alignment import write_alignment
         from provrisk.compare.config import load_compare_config
 
-        alignment = write_alignment(documents, align_to, compare_config or load_compare_config(), out)
+        # A statute not assessed has no labels to align; the index lists it apart.
+        assessed = [d for d in documents if d["assessment"]["assessed"]]
+        alignment = write_alignment(assessed, align_to, compare_config or load_compare_config(), out)
     result.outputs = write_comparison(
         documents,
         [{"instrument_id": o.item.instrument_id, "source": str(o.item.path), "error": o.error} for o in result.failures],

@@ -39,6 +39,7 @@ import numpy as np
 from provrisk.compare.config import CompareConfig, LegalConcepts
 from provrisk.compare.rule_types import agreement, article_type, provision_type
 from provrisk.compare.similarity import comparable_text, similarity_matrix
+from provrisk.compare.instruments import require_assessed
 from provrisk.compare.units import COMPARED_KINDS, articles, defined_term, section_texts, unit_citation
 from provrisk.taxonomy import load_taxonomy
 
@@ -54,6 +55,7 @@ def align_reports(law: dict, treaty: dict, config: CompareConfig, *, scores: np.
 
     ``scores``: :func:`article_scores` computed already (the evaluation scores many configs on one pair).
     """
+    require_assessed(law, treaty)
     treaty_articles = articles(treaty)
     operative = [a for a in treaty_articles if a.kind != "definition"]
     definitional = [a for a in treaty_articles if a.kind == "definition"]

@@ -8,9 +8,9 @@ words that triggered them.
 
 from __future__ import annotations
 
-import io
-
 from docx import Document
+
+from provrisk.score.brief import docx_bytes, header_table
 
 
 def alignment_brief(document: dict) -> bytes:
@@ -29,10 +29,7 @@ def alignment_brief(document: dict) -> bytes:
     if document["unimplemented_articles"]:
         doc.add_paragraph("Articles not implemented: " + ", ".join(document["unimplemented_articles"]) + ".")
     rows = differing + beyond
-    table = doc.add_table(rows=1, cols=4)
-    table.style = "Table Grid"
-    for cell, name in zip(table.rows[0].cells, ("Provision", "Treaty article", "Risk only in the law (trigger words)", "Finding")):
-        cell.text = name
+    table = header_table(doc, ("Provision", "Treaty article", "Risk only in the law (trigger words)", "Finding"))
     for pair in rows:
         cells = table.add_row().cells
         cells[0].text = pair["provision"] + (f" — {pair['heading']}" if pair["heading"] else "")
@@ -42,7 +39,7 @@ def alignment_brief(document: dict) -> bytes:
             for label in pair["labels_only_in_law"]
         )
         cells[3].text = pair["finding"]
-    return _bytes(doc)
+    return docx_bytes(doc)
 
 
 def diff_brief(document: dict) -> bytes:
@@ -57,10 +54,7 @@ def diff_brief(document: dict) -> bytes:
         f"Provisions: {counts}. Risk index {summary['risk_index_old']:.1f} before, {summary['risk_index_new']:.1f} after. "
         f"Risk labels gained: {gained}. Lost: {lost}."
     )
-    table = doc.add_table(rows=1, cols=5)
-    table.style = "Table Grid"
-    for cell, name in zip(table.rows[0].cells, ("Old", "New", "Change", "Words removed / added", "Risk labels")):
-        cell.text = name
+    table = header_table(doc, ("Old", "New", "Change", "Words removed / added", "Risk labels"))
     for pair in document["pairs"]:
         if pair["status"] == "unchanged":
             continue
@@ -74,10 +68,4 @@ def diff_brief(document: dict) -> bytes:
             [f"+{label}: " + ", ".join(f"“{w}”" for w in pair["triggers_added"].get(label, [])[:3]) for label in pair["labels_added"]]
             + [f"−{label}" for label in pair["labels_removed"]]
         )
-    return _bytes(doc)
-
-
-def _bytes(doc) -> bytes:
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return docx_bytes(doc)

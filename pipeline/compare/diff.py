@@ -39,6 +39,7 @@ from scipy.optimize import linear_sum_assignment
 
 from provrisk.compare.config import CompareConfig
 from provrisk.compare.similarity import comparable_text, similarity_matrix
+from provrisk.compare.instruments import require_assessed
 from provrisk.compare.units import section_texts, unit_citation
 from provrisk.score.report import statute_profile
 from provrisk.taxonomy import load_taxonomy
@@ -61,6 +62,7 @@ _SKIPPED_KINDS = ("preamble",)
 
 def diff_reports(old: dict, new: list[dict], config: CompareConfig) -> dict:
     """The diff document of ``old`` against ``new`` (one or more statute reports)."""
+    require_assessed(old, *new)
     old_provisions = _compared(old)
     new_provisions = [(report, p) for report in new for p in _compared(report)]
     similarity = pair_similarity(old, new, config)

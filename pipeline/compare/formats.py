@@ -19,6 +19,7 @@ from html import escape
 from rich.table import Table
 from rich.text import Text
 
+from provrisk.compare.selection import listed
 from provrisk.score.formats import spreadsheet_safe
 from provrisk.score.html import CONTENT_SECURITY_POLICY
 
@@ -43,7 +44,7 @@ def alignment_table(document: dict, *, show_all: bool = False) -> Table:
                           ("only in law", {"ratio": 2}), ("only in treaty", {"ratio": 2})):
         table.add_column(name, **options)
     for pair in document["pairs"]:
-        if not (show_all or pair["article"] or pair["labels_only_in_law"]):
+        if not (show_all or listed(pair)):
             continue
         table.add_row(Text(pair["provision"]), Text(", ".join(pair["articles"]) or "no counterpart"), pair["strength"],
                       Text(", ".join(pair["labels_only_in_law"])), Text(", ".join(pair["labels_only_in_treaty"])))
@@ -63,7 +64,7 @@ def diff_table(document: dict, *, show_all: bool = False) -> Table:
                           ("labels added", {"ratio": 2}), ("labels removed", {"ratio": 2})):
         table.add_column(name, **options)
     for pair in document["pairs"]:
-        if not show_all and pair["status"] == "unchanged":
+        if not (show_all or listed(pair)):
             continue
         table.add_row(Text(pair["old"] or "–"), Text(pair["new"] or "–"), pair["status"],
                       Text(", ".join(pair["labels_added"])), Text(", ".join(pair["labels_removed"])))

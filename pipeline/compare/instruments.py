@@ -29,6 +29,15 @@ PACKAGED_TREATIES = PROJECT_ROOT / "corpora" / "treaties"
 _INSTRUMENT_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,120}$")
 
 
+def require_assessed(*reports: dict) -> None:
+    """InputError for a report the model could not read (another language): a comparison of its labels would be empty."""
+    for report in reports:
+        assessment = report["assessment"]
+        if not assessment["assessed"]:
+            raise InputError(report["instrument"]["source"], f"not assessed (language: {assessment['language']}): "
+                             f"{assessment['reason']}, so it cannot be compared")
+
+
 def available_treaties() -> list[str]:
     """Instrument ids a user can name after ``--to``: the corpus's treaties, then the packaged ones."""
     ids = []

@@ -52,6 +52,8 @@ from .uslm import USLM_NAMESPACES, read_uslm
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "READABLE_SUFFIXES",
+    "REFUSED_SUFFIXES",
     "OCR_MODES",
     "IngestedText",
     "SourceSpan",
@@ -62,6 +64,12 @@ __all__ = [
 ]
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+# The file names a statute may have; content still decides the reader.
+READABLE_SUFFIXES = (".txt", ".pdf", ".docx", ".html", ".htm", ".xml")
+# Formats statutes are also saved in that provrisk does not read: refused, naming the format, rather than read
+# as something they are not (Markdown's #, * and links as words of the law; an OpenDocument file as a broken DOCX).
+REFUSED_SUFFIXES = {".md": "Markdown (.md)", ".markdown": "Markdown (.md)", ".odt": "OpenDocument text (.odt)"}
+_ODF_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument"  # at offset 30 of every ODF file (ODF 1.2, part 3, 3.3)
 
 _READERS: dict[str, Callable[[bytes, str], IngestedText]] = {
     "pdf": read_pdf,
@@ -152,6 +160,8 @@ def detect_format(data: bytes, suffix: str, source: str) -> str:
     if b"%PDF-" in data[:_PDF_HEADER_WINDOW]:
         return "pdf"
     if data.startswith(_ZIP_MAGIC):
+        if data[30 : 30 + len(_ODF_MIMETYPE)] == _ODF_MIMETYPE:
+            raise InputError(source, refused_format(".odt"))
         return "docx"
     for magic, problem in _REFUSED_MAGIC:
         if data.startswith(magic):
@@ -175,7 +185,15 @@ def detect_format(data: bytes, suffix: str, source: str) -> str:
         raise InputError(source, "not a valid PDF (no %PDF header)")
     if suffix == ".docx":
         return "docx"  # not a zip: the DOCX reader says so
+    if suffix in REFUSED_SUFFIXES:
+        raise InputError(source, refused_format(suffix))
     return "txt"
+
+
+def refused_format(suffix: str) -> str:
+    """Why a file of a format in :data:`REFUSED_SUFFIXES` is not read, and what to do instead."""
+    return (f"{REFUSED_SUFFIXES[suffix]} is not a format provrisk reads; save it as .docx, PDF or plain text "
+            f"(provrisk reads {', '.join(READABLE_SUFFIXES)} files)")
 
 
 def _ingest(data: bytes, source: str, suffix: str, max_bytes: int, ocr: str) -> IngestedText:
@@ -204,7 +222,7 @@ def _ingest(data: bytes, source: str, suffix: str, max_bytes: int, ocr: str) -> 
     if result.language not in ("en", "und"):
         result.warnings.append(
             f"language looks like {language_name(result.language)} ({result.language}), not English: "
-            "provrisk's labels and models are trained on English text; results will be unreliable"
+            "provrisk's labels and models are trained on English text"
         )
     return result
 

@@ -45,12 +45,29 @@ class _SafeDictWriter(csv.DictWriter):
         return super().writerow({key: spreadsheet_safe(value) for key, value in rowdict.items()})
 
 
+def not_assessed_label(document: dict) -> str:
+    """The words every output shows in place of a risk figure for a statute the model cannot read."""
+    return f"not assessed (language: {document['assessment']['language']})"
+
+
+def profile_summary(document: dict) -> str:
+    """One line on the whole statute: "3 of 20 provisions flagged, risk index 12.5/100", or why it was not assessed."""
+    profile = document["profile"]
+    if not document["assessment"]["assessed"]:
+        return f"{profile['provisions']} provisions, {not_assessed_label(document)}: {document['assessment']['reason']}"
+    return f"{profile['flagged']} of {profile['provisions']} provisions flagged, risk index {profile['risk_index']:.1f}/100"
+
+
 def report_csv(document: dict) -> str:
-    """One row per (provision, predicted label); a provision with no label gets one row with an empty label."""
+    """One row per (provision, predicted label); a provision with no label gets one row with an empty label.
+
+    A statute that was not assessed gets one row per provision whose label cell says so.
+    """
     out = io.StringIO()
     writer = _SafeDictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     instrument_id = document["instrument"]["id"]
+    unassessed = "" if document["assessment"]["assessed"] else not_assessed_label(document)
     for provision in document["provisions"]:
         base = {
             "instrument_id": instrument_id,
@@ -61,7 +78,7 @@ def report_csv(document: dict) -> str:
             "annotations": " | ".join(provision.get("annotations", [])),
         }
         if not provision["flags"]:
-            writer.writerow({**base, "label": "", "name": "", "probability": "", "evidence": "", "standard": ""})
+            writer.writerow({**base, "label": unassessed, "name": "", "probability": "", "evidence": "", "standard": ""})
         for flag in provision["flags"]:
             writer.writerow(
                 {
@@ -78,12 +95,7 @@ def report_csv(document: dict) -> str:
 
 def report_table(document: dict, show_unflagged: bool = False) -> Table:
     """One row per flag: citation, label, probability, quoted trigger words, the standard engaged."""
-    instrument, profile = document["instrument"], document["profile"]
-    title = (
-        f"{instrument['source']}: {profile['flagged']} of {profile['provisions']} provisions flagged, "
-        f"risk index {profile['risk_index']:.1f}/100"
-    )
-    table = Table(title=Text(title), expand=True)
+    table = Table(title=Text(f"{document['instrument']['source']}: {profile_summary(document)}"), expand=True)
     table.add_column("citation", no_wrap=True)
     table.add_column("label", ratio=2)
     table.add_column("p", justify="right", no_wrap=True)
@@ -107,11 +119,16 @@ def report_table(document: dict, show_unflagged: bool = False) -> Table:
 
 
 def profile_table(document: dict) -> Table:
-    """Counts per label over the statute."""
+    """Counts per label over the statute ("not assessed (language: ..)" in every cell of one that was not)."""
     profile = document["profile"]
     table = Table(title="statute profile")
     table.add_column("label")
     table.add_column("provisions", justify="right")
+    if not document["assessment"]["assessed"]:
+        for label in document["labels"]:
+            table.add_row(label["id"], not_assessed_label(document))
+        table.add_row("risk index", not_assessed_label(document))
+        return table
     for label in document["labels"]:
         table.add_row(label["id"], str(profile["label_counts"][label["id"]]))
     table.add_row("share flagged", f"{profile['share_flagged']:.0%}")

@@ -4,7 +4,8 @@ Input: a statute report document (:func:`provrisk.score.report.score_ingested`).
 Output: a string holding one HTML page with inline CSS and JavaScript and no
 reference to anything outside it, so that it opens from a file, offline, and
 can be mailed as is. It shows the instrument and the model, the statute
-profile, and every provision in document order with its trigger words marked
+profile (or, for a statute in a language the model does not read, that it was
+not assessed and why), and every provision in document order with its trigger words marked
 in the text and one chip per predicted feature. A row of toggles filters the
 provisions by feature; with JavaScript off every provision is shown.
 
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import re
 from html import escape
+
+from provrisk.score.formats import not_assessed_label
 
 # Blocks anything the page might try to load from elsewhere, should a string ever slip through unescaped.
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
@@ -33,7 +36,7 @@ h1{font-size:1.6rem;margin:.5rem 0 .25rem}
 h2{font-size:1.25rem;border-bottom:1px solid var(--line);padding-bottom:.2rem;margin-top:2rem}
 .note,.meta{color:var(--muted);font-size:.9rem}
 .meta{margin:.1rem 0}
-.warnings{border:2px solid #c77700;background:#fff4e0;padding:.5rem 1rem;margin:1rem 0}
+.warnings,.not-assessed{border:2px solid #c77700;background:#fff4e0;padding:.5rem 1rem;margin:1rem 0}
 .warnings ul{margin:.25rem 0;padding-left:1.25rem}
 .figures{display:flex;flex-wrap:wrap;gap:1rem;margin:1rem 0}
 .figure{border:1px solid var(--line);border-radius:6px;padding:.5rem 1rem;min-width:8rem}
@@ -73,11 +76,27 @@ mark.mixed{background:linear-gradient(var(--mark-risk),var(--mark-safe))}
 .chip.mitigating .name{color:var(--safe)}
 .chip .standard,.chip .quotes{display:block;color:#333;font-size:.85rem}
 .none{color:var(--muted);font-size:.9rem;margin:.3rem 0 0}
+.print-only{display:none}
+@page{margin:14mm}
 @media print{
-body{max-width:none;padding:0;font-size:11pt}
+body{max-width:none;padding:0;font-size:10pt;line-height:1.35}
 #filters{display:none}
-.provision{break-inside:avoid}
+.print-only{display:block}
+h2{margin-top:1rem}
+.provision{margin:.4rem 0;padding:.25rem .6rem}
+.provision h3{font-size:11pt}
+.text{margin:.25rem 0}
+.chips{margin:.25rem 0 0}
+.chip{padding:.1rem .4rem;margin:.15rem 0;font-size:8.5pt}
+.chip .standard,.chip .quotes{font-size:8.5pt}
+.provision[hidden]{display:none}
+.chip,.where{break-inside:avoid}
 h2,h3{break-after:avoid}
+/* a provision without any feature prints as its citation alone, run in with its neighbours */
+.provision:not(.flagged):not(.safeguarded){display:inline;border:0;padding:0;margin:0}
+.provision:not(.flagged):not(.safeguarded) h3{display:inline;font-size:9pt;font-weight:normal;color:var(--muted)}
+.provision:not(.flagged):not(.safeguarded) h3::after{content:" · "}
+.provision:not(.flagged):not(.safeguarded) :is(.heading,.where,.text,.none){display:none}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 }
 """
@@ -87,6 +106,7 @@ h2,h3{break-after:avoid}
 SCRIPT = """
 (function () {
   var bar = document.getElementById("filters");
+  if (!bar) { return; }  // a statute not assessed has no flags to filter
   var provisions = Array.prototype.slice.call(document.querySelectorAll(".provision"));
   var shown = document.getElementById("shown");
   function update() {
@@ -120,6 +140,7 @@ def report_html(document: dict) -> str:
     instrument = document["instrument"]
     mitigating = {label["id"] for label in document["labels"] if label["mitigating"]}
     names = {label["id"]: label["name"] for label in document["labels"]}
+    assessed = document["assessment"]["assessed"]
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -128,11 +149,15 @@ def report_html(document: dict) -> str:
         f"<title>provrisk report: {escape(instrument['title'] or instrument['source'])}</title>",
         f"<style>{STYLE}</style></head><body>",
         _header(document),
-        _profile(document, mitigating),
+        _profile(document, mitigating) if assessed else _not_assessed(document),
         "<h2>Provisions</h2>",
-        _filters(document, mitigating),
+        '<p class="note print-only">Printed: the provisions with a risk feature or a safeguard in full; '
+        "every other provision by its citation alone.</p>",
     ]
-    parts.extend(_provision(provision, mitigating, names) for provision in document["provisions"])
+    if assessed:
+        parts.append(_filters(document, mitigating))
+    unflagged = "No feature flagged." if assessed else f"{_sentence(not_assessed_label(document))}."
+    parts.extend(_provision(provision, mitigating, names, unflagged) for provision in document["provisions"])
     parts.append(f"<script>{SCRIPT}</script></body></html>\n")
     return "\n".join(parts)
 
@@ -206,6 +231,27 @@ def _profile(document: dict, mitigating: set[str]) -> str:
     return "\n".join(parts)
 
 
+def _not_assessed(document: dict) -> str:
+    """In place of the profile: no figures, since nothing was read, and why."""
+    return "\n".join([
+        "<section><h2>Statute profile</h2>",
+        '<div class="figures">',
+        f'<div class="figure"><b>{document["profile"]["provisions"]}</b>provisions</div>',
+        f'<div class="figure"><b>{escape(not_assessed_label(document))}</b>risk index</div>',
+        "</div>",
+        f'<p class="not-assessed" role="alert"><strong>{escape(_sentence(not_assessed_label(document)))}:</strong> '
+        f'{escape(document["assessment"]["reason"])}. '
+        "No provision was scored, so the absence of flags below says nothing about this statute's risks; "
+        "its provisions are listed for reading.</p>",
+        "</section>",
+    ])
+
+
+def _sentence(words: str) -> str:
+    """``words`` with a capital first letter (str.capitalize would lower-case "und-Latn")."""
+    return words[:1].upper() + words[1:]
+
+
 def _filters(document: dict, mitigating: set[str]) -> str:
     profile = document["profile"]
     parts = [
@@ -229,7 +275,7 @@ def _filters(document: dict, mitigating: set[str]) -> str:
     return "\n".join(parts)
 
 
-def _provision(provision: dict, mitigating: set[str], names: dict[str, str]) -> str:
+def _provision(provision: dict, mitigating: set[str], names: dict[str, str], unflagged: str) -> str:
     labels = provision["labels"]
     flagged = any(label not in mitigating for label in labels)
     classes = ["provision"] + (["flagged"] if flagged else []) + (["safeguarded"] if mitigating & set(labels) else [])
@@ -257,7 +303,7 @@ def _provision(provision: dict, mitigating: set[str], names: dict[str, str]) -> 
         parts.extend(_chip(flag) for flag in provision["flags"])
         parts.append("</ul>")
     else:
-        parts.append('<p class="none">No feature flagged.</p>')
+        parts.append(f'<p class="none">{escape(unflagged)}</p>')
     parts.append("</article>")
     return "\n".join(parts)
 

@@ -7,7 +7,8 @@ the document every output format (``provrisk score``, ``POST /v1/score``,
 
     {"schema", "generated_at",
      "instrument": {id, source, format, title, language, warnings, metadata},
-     "model": {name, type, trained_at, corpus_hash},
+     "model": {name, type, trained_at, corpus_hash, languages},
+     "assessment": {assessed, language, reason},
      "labels": [{id, name, standard, mitigating}],   # the taxonomy, in file order
      "profile": {provisions, flagged, share_flagged, label_counts, safeguards, risk_index},
      "provisions": [{id, citation, heading, kind, role, path, context, start, end, page, text,
@@ -23,6 +24,12 @@ Risk index (documented in the README): over the provisions that carry a rule
 provision also carries ``rights_safeguard``; the index is 100 times the mean.
 0 means nothing flagged; 100 means every rule carries three or more risk
 features and no safeguard.
+
+Not assessed: a statute in a language the model was not trained on (its
+``languages`` metadata) is segmented but not scored: ``assessment.assessed`` is
+false with the reason, every provision has no labels, scores or flags, and the
+profile's ``flagged``, ``share_flagged``, ``label_counts`` and ``risk_index``
+are null, never 0: nothing was found because nothing was read.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from pathlib import Path
 
 from provrisk.errors import InputError
 from provrisk.ingest import ingest_file
+from provrisk.ingest.language import language_name
 from provrisk.ingest.types import IngestedText
 from provrisk.label.apply import attach_definitions
 from provrisk.label.cues import tokenizer
@@ -41,7 +49,7 @@ from provrisk.models.predict import predict_records
 from provrisk.segment import NOTE_KINDS, Provision, segment_statute
 from provrisk.taxonomy import load_taxonomy
 
-REPORT_SCHEMA = "provrisk.statute-report/1"
+REPORT_SCHEMA = "provrisk.statute-report/2"  # 2: "assessment"; profile figures null when not assessed
 SAFEGUARD_LABEL = "rights_safeguard"
 # Provisions that carry a rule; preambles, definitions, final clauses and lead-in words do not.
 RULE_KINDS = ("operative", "schedule")
@@ -88,7 +96,12 @@ def score_ingested(
     if not provisions:
         raise InputError(document.source, "no provisions found: the text has no numbered sections or articles (is this a statute?)")
     _check_provision_lengths(document.source, provisions)
-    predictions = score_provisions(model, provisions, progress=progress)
+    assessment = language_assessment(document.language, model.languages)
+    if assessment["assessed"]:
+        predictions = score_provisions(model, provisions, progress=progress)
+    else:
+        # The model cannot read the words: an empty prediction, not a score of zero risk.
+        predictions = [{"labels": [], "scores": {}, "evidence": {}} for _ in provisions]
     taxonomy = load_taxonomy()
     names = {label.id: label for label in taxonomy.labels}
     scored = []
@@ -145,13 +158,31 @@ def score_ingested(
             "type": model.model_type,
             "trained_at": metadata.get("trained_at"),
             "corpus_hash": metadata.get("corpus_hash"),
+            "languages": model.languages,
         },
+        "assessment": assessment,
         "labels": [
             {"id": label.id, "name": label.name, "standard": label.standard, "mitigating": label.id == SAFEGUARD_LABEL}
             for label in taxonomy.labels
         ],
-        "profile": statute_profile(scored, taxonomy.ids),
+        "profile": statute_profile(scored, taxonomy.ids, assessed=assessment["assessed"]),
         "provisions": scored,
+    }
+
+
+def language_assessment(language: str, model_languages: list[str]) -> dict:
+    """Whether a statute detected as ``language`` is scored by a model that reads ``model_languages``.
+
+    "und" (too little text to tell) is scored: only a language identified as
+    another one is refused.
+    """
+    if language == "und" or language in model_languages:
+        return {"assessed": True, "language": language, "reason": ""}
+    return {
+        "assessed": False,
+        "language": language,
+        "reason": (f"the text looks like {language_name(language)}, and the model reads only "
+                   f"{', '.join(language_name(code) for code in model_languages)}"),
     }
 
 
@@ -190,8 +221,12 @@ def _check_provision_lengths(source: str, provisions: list[dict]) -> None:
             )
 
 
-def statute_profile(provisions: list[dict], label_ids: list[str]) -> dict:
-    """Counts per label, share of provisions flagged, safeguards found, and the risk index."""
+def statute_profile(provisions: list[dict], label_ids: list[str], *, assessed: bool = True) -> dict:
+    """Counts per label, share of provisions flagged, safeguards found, and the risk index.
+
+    ``assessed`` false (the model does not read the statute's language): the
+    figures that would be read as findings are None.
+    """
     risk_labels = [label for label in label_ids if label != SAFEGUARD_LABEL]
     counts = {label: 0 for label in label_ids}
     flagged = 0
@@ -206,6 +241,9 @@ def statute_profile(provisions: list[dict], label_ids: list[str]) -> dict:
         n_risk = sum(label in risk_labels for label in provision["labels"])
         weight = min(n_risk, MAX_FEATURES_PER_PROVISION) / MAX_FEATURES_PER_PROVISION
         contributions.append(weight * (0.5 if SAFEGUARD_LABEL in provision["labels"] else 1.0))
+    if not assessed:
+        return {"provisions": len(provisions), "rules": len(rules), "flagged": None, "share_flagged": None,
+                "label_counts": None, "safeguards": [], "risk_index": None}
     return {
         "provisions": len(provisions),
         "rules": len(rules),

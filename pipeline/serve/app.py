@@ -5,12 +5,15 @@
 - ``POST /v1/score``: a ``multipart/form-data`` upload (field ``file``: PDF, DOCX,
   HTML, TXT, Akoma Ntoso or US legislative (USLM) XML) or a JSON body ``{"text": ..., "name": ...}``;
   answers the statute report document of ``provrisk score --format json``
-  (``?format=csv``: the CSV of ``provrisk score --format csv``);
+  (``?format=csv``: the CSV of ``provrisk score --format csv``; ``?format=docx``: the Word brief);
+  ``?label=<id>`` keeps only the provisions carrying that label and ``?labelled_only=true``
+  only those carrying any (:mod:`provrisk.score.selection`), as the web page's filter does;
 - ``POST /v1/compare``: a ``multipart/form-data`` comparison, either two versions of a
   law (fields ``old`` and ``new``: the document of ``provrisk diff OLD NEW``) or a law
   and a treaty (field ``law`` and the text field ``treaty``, an id of ``GET /v1/treaties``:
   the document of ``provrisk align LAW --to TREATY``); ``?format=json`` (default),
-  ``html``, ``csv`` or ``docx`` (the Word brief);
+  ``html``, ``csv`` or ``docx`` (the Word brief); ``?listed_only=true`` keeps only the pairs the
+  web page lists unless asked for all (:mod:`provrisk.compare.selection`);
 - ``GET /v1/treaties``: the treaties a law can be aligned with (id and title);
 - ``GET /v1/labels``: the taxonomy (id, name, definition, standard engaged);
 - ``GET /v1/models``: the model being served and the models under ``models/``;
@@ -69,7 +72,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -81,7 +84,7 @@ import provrisk
 from provrisk.errors import ConfigError, InputError
 from provrisk.models.artifacts import METADATA, MODELS_DIR, resolve_model_dir
 from provrisk.serve.access import ClientRateLimit, allow_cross_origin, parse_origins, parse_rate_limit
-from provrisk.serve.scoring import COMPARE_MEDIA_TYPES, SETUP, TASK
+from provrisk.serve.scoring import COMPARE_MEDIA_TYPES, MEDIA_TYPES, SETUP, TASK
 from provrisk.serve.upload import (
     RequestRefused,
     Upload,
@@ -180,6 +183,7 @@ class ServeSettings(BaseModel):
 class ReportFormat(str, Enum):
     json = "json"
     csv = "csv"
+    docx = "docx"
 
 
 class CompareFormat(str, Enum):
@@ -213,17 +217,21 @@ class ScoringService:
             handle.write(upload.data)
         logger.info("kept upload %s as %s (%d bytes)", json.dumps(upload.name), kept_as, len(upload.data))
 
-    async def score(self, upload: Upload, report_format: str) -> tuple[dict, bytes]:
-        """The rendered report and what the worker says about it; RequestRefused (4xx, 5xx) when there is none."""
+    async def score(self, upload: Upload, report_format: str, selection: dict) -> tuple[dict, bytes]:
+        """The rendered report and what the worker says about it; RequestRefused (4xx, 5xx) when there is none.
+
+        ``selection``: ``label`` and ``labelled_only``, the provisions the report keeps."""
         if self.settings.keep_uploads_dir is not None:
             self._keep(upload)
         header = {"name": upload.name, "format": report_format, "max_bytes": self.settings.max_upload_bytes,
-                  "ocr": self.settings.ocr}
+                  "ocr": self.settings.ocr, **selection}
         return await self._run(header, upload.data, upload.name, "scoring",
                                "split the document into parts and score each")
 
-    async def compare(self, uploads: list[Upload], treaty: str | None, report_format: str) -> tuple[dict, bytes]:
-        """A diff (two uploads) or an alignment (one upload and ``treaty``) rendered in ``report_format``, by one worker."""
+    async def compare(self, uploads: list[Upload], treaty: str | None, report_format: str,
+                      listed_only: bool = False) -> tuple[dict, bytes]:
+        """A diff (two uploads) or an alignment (one upload and ``treaty``) rendered in ``report_format``, by one worker;
+        with ``listed_only``, only the pairs listed by default (:func:`provrisk.compare.selection.listed`)."""
         if self.settings.keep_uploads_dir is not None:
             for upload in uploads:
                 self._keep(upload)
@@ -234,6 +242,7 @@ class ScoringService:
             "names": [upload.name for upload in uploads],
             "sizes": [len(upload.data) for upload in uploads],
             "format": report_format,
+            "listed_only": listed_only,
             "max_bytes": self.settings.max_upload_bytes,
             "ocr": self.settings.ocr,
         }
@@ -437,21 +446,32 @@ def create_app(settings: ServeSettings | None = None, *, task: str = TASK) -> Fa
         tags=["scoring"],
         openapi_extra=SCORE_REQUEST_BODY,
         responses={
-            200: {"content": {"text/csv": {}}, "description": "The statute report (JSON, or CSV with ?format=csv)."},
+            200: {
+                "content": {"text/csv": {}, MEDIA_TYPES["docx"]: {}},
+                "description": "The statute report (JSON; CSV with ?format=csv; the Word brief with ?format=docx).",
+            },
             413: ERROR_RESPONSE,
             422: ERROR_RESPONSE,
             503: ERROR_RESPONSE,
             504: ERROR_RESPONSE,
         },
     )
-    async def score(request: Request, format: ReportFormat = ReportFormat.json) -> Response:
+    async def score(
+        request: Request,
+        format: ReportFormat = ReportFormat.json,
+        label: Annotated[str | None, Query(description="Keep only the provisions carrying this label id.")] = None,
+        labelled_only: Annotated[bool, Query(description="Keep only the provisions carrying any label.")] = False,
+    ) -> Response:
         """Score a statute provision by provision: labels, probabilities, trigger words, the standard each engages."""
+        if label is not None and label not in (known := load_taxonomy().ids):
+            raise RequestRefused(422, f"label {json.dumps(label[:120])}: not a label of the taxonomy; "
+                                 f"choose one of {', '.join(known)}")
         service = _service(request)
         if service.in_flight >= service.settings.max_in_flight:
             raise RequestRefused(503, "the server is busy scoring other documents; try again shortly")
         service.in_flight += 1
         try:
-            return await _score_request(request, service, format)
+            return await _score_request(request, service, format, {"label": label, "labelled_only": labelled_only})
         finally:
             service.in_flight -= 1
 
@@ -472,7 +492,12 @@ def create_app(settings: ServeSettings | None = None, *, task: str = TASK) -> Fa
             504: ERROR_RESPONSE,
         },
     )
-    async def compare(request: Request, format: CompareFormat = CompareFormat.json) -> Response:
+    async def compare(
+        request: Request,
+        format: CompareFormat = CompareFormat.json,
+        listed_only: Annotated[bool, Query(description="Keep only the pairs listed by default: a diff's changed "
+                                           "provisions, an alignment's with a counterpart or a risk feature of their own.")] = False,
+    ) -> Response:
         """Compare two versions of a law (provisions paired as unchanged, renumbered, modified, split, merged,
         added or removed, with risk labels gained and lost), or a law with the treaty it implements (each
         provision's article, the articles not implemented, and the risk features that differ)."""
@@ -481,7 +506,7 @@ def create_app(settings: ServeSettings | None = None, *, task: str = TASK) -> Fa
             raise RequestRefused(503, "the server is busy scoring other documents; try again shortly")
         service.in_flight += 2  # two uploads held in memory
         try:
-            return await _compare_request(request, service, format)
+            return await _compare_request(request, service, format, listed_only)
         finally:
             service.in_flight -= 2
 
@@ -512,7 +537,7 @@ def create_app(settings: ServeSettings | None = None, *, task: str = TASK) -> Fa
     return app
 
 
-async def _score_request(request: Request, service: ScoringService, report_format: ReportFormat) -> Response:
+async def _score_request(request: Request, service: ScoringService, report_format: ReportFormat, selection: dict) -> Response:
     limit = service.settings.max_upload_bytes
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
@@ -524,19 +549,20 @@ async def _score_request(request: Request, service: ScoringService, report_forma
             415, f'send the statute as multipart/form-data in a field "{UPLOAD_FIELD}", or as JSON {{"text": ...}}'
         )
     started = time.perf_counter()
-    answer, body = await service.score(upload, report_format.value)
+    answer, body = await service.score(upload, report_format.value, selection)
     logger.info(
-        "scored %s: %d bytes, %d provisions, %d flagged, %.2f s",
+        "scored %s: %d bytes, %d provisions, %s flagged, %.2f s",  # flagged is None when not assessed
         json.dumps(upload.name), len(upload.data), answer["provisions"], answer["flagged"], time.perf_counter() - started,
     )
     headers = None
-    if report_format == ReportFormat.csv:
+    if report_format in (ReportFormat.csv, ReportFormat.docx):
         # instrument ids are [a-z0-9-] only
-        headers = {"Content-Disposition": f'attachment; filename="{answer["instrument_id"]}-provrisk.csv"'}
+        headers = {"Content-Disposition": f'attachment; filename="{answer["instrument_id"]}-provrisk.{report_format.value}"'}
     return Response(body, media_type=answer["media_type"], headers=headers)
 
 
-async def _compare_request(request: Request, service: ScoringService, report_format: CompareFormat) -> Response:
+async def _compare_request(request: Request, service: ScoringService, report_format: CompareFormat,
+                           listed_only: bool) -> Response:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "multipart/form-data":
         raise RequestRefused(
@@ -573,7 +599,7 @@ async def _compare_request(request: Request, service: ScoringService, report_for
         raise RequestRefused(422, f'multipart upload without files to compare: send fields "{OLD_FIELD}" and '
                              f'"{NEW_FIELD}", or a file in "{LAW_FIELD}" and a treaty id in "{TREATY_FIELD}"')
     started = time.perf_counter()
-    answer, body = await service.compare(compared, treaty, report_format.value)
+    answer, body = await service.compare(compared, treaty, report_format.value, listed_only)
     logger.info(
         "compared %s%s: %d provisions, %.2f s",
         " and ".join(json.dumps(upload.name) for upload in compared), f" with {treaty}" if treaty else "",

@@ -4,18 +4,22 @@
 input the model's name or directory; output the loaded model, with every
 lazily built cache warmed, and a summary for the server (name, directory,
 metadata). :func:`score_upload` is the task a worker runs: input a header
-``{"name", "format", "max_bytes", "ocr"}`` and the document's bytes; output a header
-(``status``; for 200 also ``media_type`` and the report's provision counts;
-otherwise ``error``, one line) and the response body (the report as JSON or
-CSV, as ``provrisk score`` writes it).
+``{"name", "format", "max_bytes", "ocr", "label", "labelled_only"}`` and the
+document's bytes; output a header (``status``; for 200 also ``media_type`` and
+the report's provision counts; otherwise ``error``, one line) and the response
+body (the report as JSON, CSV or the Word brief, as ``provrisk score`` writes
+it, holding only the provisions ``label`` and ``labelled_only`` select: see
+:func:`provrisk.score.selection.select_provisions`).
 
 A header with ``"job": "compare"`` is a comparison (:func:`compare_uploads`):
 ``"mode"`` ``"diff"`` (two versions of a law) or ``"align"`` (a law and the
 treaty ``"treaty"`` names), ``"names"`` and ``"sizes"`` of the uploads whose
-bytes follow one another in the payload, and ``"format"`` json, html, csv or
-docx. The uploads are scored by the same function as a single upload, the
-treaty by :func:`provrisk.compare.instruments.scored_instrument` (as
-``provrisk align --to``), and the document is rendered as ``provrisk align``
+bytes follow one another in the payload, ``"format"`` json, html, csv or
+docx, and ``"listed_only"`` (only the pairs listed by default:
+:func:`provrisk.compare.selection.select_listed`). The uploads are scored by
+the same function as a single upload, the treaty by
+:func:`provrisk.compare.instruments.scored_instrument` (as ``provrisk align
+--to``), and the document is rendered as ``provrisk align``
 and ``provrisk diff`` write it. Both uploads of a comparison are scored in
 the one worker that serves the request, so nothing of them is seen by another
 request.
@@ -26,8 +30,10 @@ from __future__ import annotations
 from provrisk.errors import InputError
 from provrisk.ingest import ingest_bytes
 from provrisk.models.artifacts import LoadedModel, load_model_dir
+from provrisk.score.brief import statute_brief
 from provrisk.score.formats import report_csv, report_json
 from provrisk.score.report import instrument_id_for, score_ingested
+from provrisk.score.selection import select_provisions
 
 # A statute small enough to score in milliseconds, scored once in the zygote so that
 # the lazily built caches (spaCy tokenizer and cue matchers, taxonomy) are built
@@ -35,12 +41,13 @@ from provrisk.score.report import instrument_id_for, score_ingested
 WARM_UP_STATUTE = b"1. Interception\nAn authorised officer may intercept any communication without a warrant.\n"
 SETUP = "provrisk.serve.scoring:load_model"
 TASK = "provrisk.serve.scoring:score_upload"
-MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
+DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8", "docx": DOCX_MEDIA_TYPE}
 COMPARE_MEDIA_TYPES = {
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
     "html": "text/html; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "docx": DOCX_MEDIA_TYPE,
 }
 
 
@@ -70,7 +77,12 @@ def score_upload(model: LoadedModel, header: dict, data: bytes) -> tuple[dict, b
         report = _scored(model, name, data, header)
     except InputError as error:
         return {"status": 422, "error": str(error)}, b""
-    body = report_csv(report) if header["format"] == "csv" else report_json(report)
+    chosen = {"label": header.get("label"), "labelled_only": header.get("labelled_only", False)}
+    if header["format"] == "docx":
+        body = statute_brief(report, **chosen)
+    else:
+        selected = select_provisions(report, **chosen)
+        body = (report_csv(selected) if header["format"] == "csv" else report_json(selected)).encode("utf-8")
     profile = report["profile"]
     answer = {
         "status": 200,
@@ -79,7 +91,7 @@ def score_upload(model: LoadedModel, header: dict, data: bytes) -> tuple[dict, b
         "provisions": profile["provisions"],
         "flagged": profile["flagged"],
     }
-    return answer, body.encode("utf-8")
+    return answer, body
 
 
 def compare_uploads(model: LoadedModel, header: dict, data: bytes) -> tuple[dict, bytes]:
@@ -89,6 +101,7 @@ def compare_uploads(model: LoadedModel, header: dict, data: bytes) -> tuple[dict
     from provrisk.compare.config import load_compare_config
     from provrisk.compare.diff import diff_reports
     from provrisk.compare.instruments import scored_instrument
+    from provrisk.compare.selection import select_listed
 
     uploads, start = [], 0
     for name, size in zip(header["names"], header["sizes"], strict=True):
@@ -104,6 +117,8 @@ def compare_uploads(model: LoadedModel, header: dict, data: bytes) -> tuple[dict
             document = diff_reports(reports[0], reports[1:], load_compare_config())
     except InputError as error:
         return {"status": 422, "error": str(error)}, b""
+    if header.get("listed_only"):
+        document = select_listed(document)
     report_format = header["format"]
     if report_format == "docx":
         body = (brief.alignment_brief if align else brief.diff_brief)(document)

@@ -123,6 +123,8 @@ def dataset_summary(data: TrainingData) -> dict:
         "n_gold": int(data.is_gold.sum()),
         "gold_instruments": gold_instruments,
         "training_instruments": sorted({r["instrument_id"] for r in data.records}),
+        # The languages the model reads: a statute in any other is reported as not assessed.
+        "languages": sorted({r["language"] for r in data.records}),
         "gold_positives": {label: int(data.targets[data.is_gold, k].sum()) for k, label in enumerate(data.labels)},
     }
 

@@ -51,6 +51,7 @@ def metadata_for(result: TrainResult, raw_config: dict, overrides: list[str]) ->
         "n_gold": result.data["n_gold"],
         "gold_instruments": result.data["gold_instruments"],
         "training_instruments": result.data["training_instruments"],
+        "languages": result.data["languages"],
         "gold_positives": result.data["gold_positives"],
         "cv_metrics": result.cv_metrics,
         "label_model_metrics": result.label_model_metrics,

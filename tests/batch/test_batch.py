@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+import zipfile
 
 import pandas as pd
 import pytest
@@ -13,6 +14,8 @@ from typer.testing import CliRunner
 from provrisk.batch.run import FAILURES, collect_inputs, run_batch
 from provrisk.cli import app
 from provrisk.corpora.manifest import load_manifest
+from provrisk.errors import InputError
+from provrisk.ingest import ingest_file
 from provrisk.taxonomy import load_taxonomy
 from tests.conftest import REPO_ROOT
 
@@ -44,7 +47,7 @@ def _statutes(folder):
     (folder / "content-act.htm").write_text(f"<html><body><pre>{BLOCKING_ACT}</pre></body></html>", encoding="utf-8")
     (folder / "empty.txt").write_bytes(b"")
     (folder / "scan.pdf").write_bytes(b"\x00\x01binary, not a PDF" * 50)
-    (folder / "notes.md").write_text("not a statute format: ignored", encoding="utf-8")
+    (folder / "notes.csv").write_text("not a statute format: ignored", encoding="utf-8")
     return folder
 
 
@@ -63,7 +66,7 @@ def _snapshot(out):
 def test_every_input_is_scored_or_failed_and_every_output_exists(first_run):
     items, result, root = first_run
     out = root / "out"
-    assert len(items) == 6, "notes.md is not a statute format"
+    assert len(items) == 6, "notes.csv is not a statute format"
     assert result.count("scored") == 4 and result.count("failed") == 2
     assert result.count("scored") + result.count("skipped") + result.count("failed") == len(items)
     ids = sorted(item.instrument_id for item in items)
@@ -156,7 +159,7 @@ def test_rerun_rescores_deleted_corrupt_and_changed_reports_and_retries_failures
     reports = out / "reports"
     # Reports made from root/statutes name those paths; the copies have the same bytes, so they still count.
     (reports / "example-cybercrime-act.json").unlink()
-    (reports / "content-act.json").write_text('{"schema": "provrisk.statute-report/1", "instr', encoding="utf-8")
+    (reports / "content-act.json").write_text('{"schema": "provrisk.statute-report/2", "instr', encoding="utf-8")
     (reports / "content-act-2.html").unlink()
     (statutes / "interception-act.txt").write_text(INTERCEPTION_ACT.replace("real time", "real time and to decrypt them"), encoding="utf-8")
     (statutes / "empty.txt").write_text(BLOCKING_ACT, encoding="utf-8")
@@ -254,3 +257,55 @@ def test_whole_corpus_with_two_workers(corpus_dir, tmp_path):
     assert scored | failed == {item.instrument_id for item in items} and not scored & failed
     assert len(list((tmp_path / "out" / "reports").glob("*.json"))) == len(scored)
     print(f"\nwhole corpus: {len(scored)} scored, {len(failed)} failed in {seconds:.1f} s with 2 workers")
+
+
+def test_markdown_and_opendocument_fail_as_provrisk_score_refuses_them(tmp_path):
+    statutes = tmp_path / "statutes"
+    statutes.mkdir()
+    (statutes / "act.md").write_text("# Test Act\n\n## 1. Short title\n\nThis Act may be cited as the Test Act.\n", encoding="utf-8")
+    with zipfile.ZipFile(statutes / "act.odt", "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text", compress_type=zipfile.ZIP_STORED)
+        archive.writestr("content.xml", "<office:document-content/>")
+    items = collect_inputs(statutes)
+    result = run_batch(items, tmp_path / "out", workers=1)
+    assert result.count("failed") == 2
+    for item, outcome in zip(items, result.outcomes):
+        with pytest.raises(InputError) as refused:
+            ingest_file(item.path)
+        assert outcome.error == str(refused.value)
+        assert "is not a format provrisk reads" in outcome.error and item.path.name in outcome.error
+
+
+@pytest.mark.corpus
+def test_the_saudi_law_in_arabic_is_not_assessed_in_every_batch_output(corpus_dir, tmp_path):
+    wanted = {"sau-anti-cyber-crime-law-2007-ar", "nga-cybercrimes-act-2015-s24-fragment", "phl-cybercrime-prevention-act-2012"}
+    items = [item for item in collect_inputs(corpus_dir) if item.instrument_id in wanted]
+    out = tmp_path / "out"
+    run_batch(items, out, workers=2, formats=("json", "html", "csv"))
+    saudi = "sau-anti-cyber-crime-law-2007-ar"
+    shown = "not assessed (language: ar)"
+    report = json.loads((out / "reports" / f"{saudi}.json").read_text(encoding="utf-8"))
+    assert report["assessment"]["assessed"] is False and report["profile"]["risk_index"] is None
+    assert shown in (out / "reports" / f"{saudi}.csv").read_text(encoding="utf-8")
+    assert "Not assessed (language: ar):" in (out / "reports" / f"{saudi}.html").read_text(encoding="utf-8")
+
+    matrix = pd.read_csv(out / "matrix.csv", keep_default_na=False, dtype=str)
+    row = matrix[matrix["instrument_id"] == saudi].iloc[0]
+    assert row["assessment"] == shown and row["jurisdiction"] == "SAU"
+    assert row["risk_index"] == "" and row["flagged"] == "" and all(row[label] == "" for label in load_taxonomy().ids)
+    sau = matrix[(matrix["level"] == "jurisdiction") & (matrix["jurisdiction"] == "SAU")].iloc[0]
+    assert sau["instruments"] == "0" and shown in sau["assessment"] and sau["flagged"] == ""
+    phl = matrix[matrix["instrument_id"] == "phl-cybercrime-prevention-act-2012"].iloc[0]
+    assert phl["assessment"] == "assessed" and float(phl["risk_index"]) > 0
+
+    provisions = pd.read_parquet(out / "provisions.parquet")
+    arabic = provisions[provisions["instrument_id"] == saudi]
+    assert len(arabic) == len(report["provisions"]) and not arabic["assessed"].any()
+    assert arabic["score_surveillance_power"].isna().all() and provisions.loc[provisions["assessed"], "score_surveillance_power"].notna().all()
+
+    index = (out / "index.html").read_text(encoding="utf-8")
+    ranking, rest = index.split('<table id="ranking">', 1)[1].split("</table>", 1)
+    assert saudi not in ranking and "nga-cybercrimes-act-2015-s24-fragment" in ranking
+    assert saudi in rest.split('<table id="not-assessed">', 1)[1] and shown in rest
+    blocking = (out / "features" / "executive_blocking_takedown.html").read_text(encoding="utf-8")
+    assert "s. 19" in blocking and "Not assessed, so not searched" in blocking and saudi in blocking

@@ -86,7 +86,7 @@ def test_files_that_are_not_statutes_are_reported_not_dropped(tmp_path):
     source = tmp_path / "statutes"
     source.mkdir()
     shutil.copy(EXAMPLE, source / EXAMPLE.name)
-    (source / "notes.md").write_text("meeting notes", encoding="utf-8")
+    (source / "notes.csv").write_text("meeting,notes", encoding="utf-8")
     result = CliRunner().invoke(app, ["batch", str(source), "--out", str(tmp_path / "out"), "--workers", "1"])
     assert result.exit_code == 0, result.output
-    assert "ignored 1 file(s) that are not a statute format" in result.stderr and "notes.md" in result.stderr
+    assert "ignored 1 file(s) that are not a statute format" in result.stderr and "notes.csv" in result.stderr

@@ -89,3 +89,13 @@ def test_word_diff_runs_rebuild_both_texts():
     assert " ".join(w for op, w in runs if op != "insert") == "may intercept without a warrant"
     assert " ".join(w for op, w in runs if op != "delete") == "may intercept under a warrant"
     assert word_diff("(1) A warrant.", "(1) A warrant.") == [("equal", "(1) A warrant.")]
+
+
+def test_a_statute_not_assessed_is_refused_in_one_line(model):
+    from provrisk.errors import InputError
+    from tests.score.test_report import FRENCH_STATUTE
+
+    english = _report("1. Blocking orders\nThe Minister may order a provider to block any website.\n", "act.txt", model)
+    french = _report(FRENCH_STATUTE, "loi.txt", model)
+    with pytest.raises(InputError, match=r"^loi\.txt: not assessed \(language: und-Latn\): .*cannot be compared$"):
+        diff_reports(english, [french], load_compare_config())

@@ -97,6 +97,8 @@ TAMPERINGS: dict[str, tuple[Callable[[Path], None], str]] = {
     "threshold a string": (_edit(lambda m: m["thresholds"].__setitem__(m["labels"][0], "0.5")), '"thresholds"'),
     "threshold above 1": (_edit(lambda m: m["thresholds"].__setitem__(m["labels"][0], 1.5)), '"thresholds"'),
     "threshold NaN": (_edit(lambda m: m["thresholds"].__setitem__(m["labels"][0], float("nan"))), '"thresholds"'),
+    "languages a string": (_edit(lambda m: m.__setitem__("languages", "en")), '"languages" must be a list'),
+    "languages empty": (_edit(lambda m: m.__setitem__("languages", [])), '"languages" must be a list'),
     "weights missing": (lambda d: (d / LINEAR_WEIGHTS).unlink(), "model.safetensors: missing"),
     "settings missing": (lambda d: (d / LINEAR_JSON).unlink(), "model.json: missing"),
     "weights empty": (lambda d: (d / LINEAR_WEIGHTS).write_bytes(b""), "model.safetensors: cannot be loaded"),

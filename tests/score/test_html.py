@@ -87,11 +87,12 @@ def document(provisions: list[dict], title: str = "Test Act", warnings: list[str
     counts = {entry["id"]: sum(entry["id"] in p["labels"] for p in provisions) for entry in labels}
     flagged = sum(any(name != "rights_safeguard" for name in p["labels"]) for p in provisions)
     return {
-        "schema": "provrisk.statute-report/1",
+        "schema": "provrisk.statute-report/2",
         "generated_at": "2026-01-01T00:00:00+00:00",
         "instrument": {"id": "test", "source": "test.txt", "format": "txt", "title": title, "language": "en",
                        "warnings": warnings or [], "metadata": {}},
-        "model": {"name": "provrisk-linear", "type": "linear", "trained_at": None, "corpus_hash": None},
+        "model": {"name": "provrisk-linear", "type": "linear", "trained_at": None, "corpus_hash": None, "languages": ["en"]},
+        "assessment": {"assessed": True, "language": "en", "reason": ""},
         "labels": labels,
         "profile": {
             "provisions": len(provisions),
@@ -213,3 +214,48 @@ def test_language_warnings_are_shown():
     html = report_html(document([provision("s-1", "Text.", {})], warnings=["The text looks like French; the model was trained on English."]))
     assert "The text looks like French; the model was trained on English." in html
     assert 'class="warnings"' in html
+
+
+@pytest.mark.slow
+def test_printed_page_holds_flagged_provisions_in_full_and_others_by_citation(example_report, example_page, tmp_path):
+    import shutil
+
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("no system Chromium: `chromium` is not on PATH")
+    import pypdfium2
+
+    (tmp_path / "report.html").write_text(example_page, encoding="utf-8")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.goto((tmp_path / "report.html").as_uri())
+        (tmp_path / "report.pdf").write_bytes(page.pdf(format="A4"))
+        browser.close()
+    pdf = pypdfium2.PdfDocument(tmp_path / "report.pdf")
+    printed = " ".join(" ".join(pdf[i].get_textpage().get_text_range().split()) for i in range(len(pdf)))
+    assert "clear filters" not in printed and "flagged only" not in printed  # the filter bar is a control
+    assert "every other provision by its citation alone" in printed
+    for provision in example_report["provisions"]:
+        opening = " ".join(provision["text"].split()[:8])
+        assert provision["citation"] in printed
+        if provision["labels"]:
+            assert opening in printed, provision["citation"]
+        elif len(provision["text"].split()) >= 8:
+            assert opening not in printed, provision["citation"]
+    # measured on this statute: 11 pages before the print stylesheet, 7 with it
+    assert len(pdf) <= 8
+
+
+def test_a_statute_not_assessed_says_so_instead_of_showing_figures():
+    provisions = [provision("s-1", "Le ministre peut ordonner le blocage.", {})]
+    not_read = document(provisions)
+    not_read["instrument"]["language"] = "und-Latn"
+    not_read["assessment"] = {"assessed": False, "language": "und-Latn",
+                              "reason": "the text looks like a Latin-script language other than English, and the model reads only English"}
+    not_read["profile"].update(flagged=None, share_flagged=None, label_counts=None, risk_index=None)
+    page = report_html(not_read)
+    assert "Not assessed (language: und-Latn):" in page and "the model reads only English" in page
+    assert 'id="filters"' not in page and "No feature flagged." not in page
+    assert "risk index (0–100)" not in page and "12.5" not in page

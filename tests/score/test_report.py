@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
+import zipfile
 
 import pytest
 from typer.testing import CliRunner
@@ -136,7 +138,7 @@ def test_score_command_writes_each_format(tmp_path):
         assert result.exit_code == 0, result.output
         assert "report written to" in result.stderr
     document = json.loads((tmp_path / "report.json").read_text())
-    assert document["schema"] == "provrisk.statute-report/1"
+    assert document["schema"] == "provrisk.statute-report/2"
     assert {"citation", "text", "labels", "scores", "evidence"} <= set(document["provisions"][0])
     rows = list(csv.DictReader(io.StringIO((tmp_path / "report.csv").read_text())))
     assert {row["citation"] for row in rows} == {p["citation"] for p in document["provisions"]}
@@ -157,3 +159,71 @@ def test_score_bad_file_is_one_line(tmp_path):
     result = runner.invoke(app, ["score", str(binary)])
     assert result.exit_code == 2
     assert "statute.pdf" in result.stderr and "Traceback" not in result.output
+
+
+FRENCH_STATUTE = """LOI RELATIVE À LA CYBERCRIMINALITÉ
+Article 1
+Le fait d'accéder frauduleusement à tout ou partie d'un système de traitement automatisé de données est puni de deux ans d'emprisonnement.
+Article 2
+Le ministre peut ordonner aux fournisseurs d'accès de bloquer l'accès à tout service de communication au public en ligne.
+"""
+
+
+def test_a_statute_in_a_language_the_model_does_not_read_is_not_assessed_and_never_scores_0(model):
+    report = score_ingested(ingest_bytes(FRENCH_STATUTE.encode(), "loi.txt"), model)
+    assert report["assessment"]["assessed"] is False and report["assessment"]["language"] == "und-Latn"
+    assert "the model reads only English" in report["assessment"]["reason"]
+    assert report["model"]["languages"] == ["en"]
+    profile = report["profile"]
+    assert profile["provisions"] == len(report["provisions"]) == 2
+    assert profile["risk_index"] is None and profile["flagged"] is None and profile["label_counts"] is None
+    assert all(p["labels"] == [] and p["scores"] == {} and p["flags"] == [] for p in report["provisions"])
+
+
+def test_the_languages_read_come_from_the_model(model):
+    """The same French text is scored by a model whose metadata says it was trained on French text too."""
+    reading_french = dataclasses.replace(model, metadata={**model.metadata, "languages": ["en", "und-Latn"]})
+    report = score_ingested(ingest_bytes(FRENCH_STATUTE.encode(), "loi.txt"), reading_french)
+    assert report["assessment"] == {"assessed": True, "language": "und-Latn", "reason": ""}
+    assert isinstance(report["profile"]["risk_index"], float)
+    assert all(set(p["scores"]) == set(load_taxonomy().ids) for p in report["provisions"])
+
+
+@pytest.mark.corpus
+def test_the_saudi_law_in_arabic_is_not_assessed_in_every_score_format(corpus_dir, tmp_path):
+    saudi = corpus_dir / "texts" / "sau-anti-cyber-crime-law-2007-ar.txt"
+    shown = "not assessed (language: ar)"
+    table = runner.invoke(app, ["score", str(saudi)], env={"COLUMNS": "200"})
+    assert table.exit_code == 0, table.output
+    assert shown in table.stdout and "risk index 0" not in table.stdout and "0.0" not in table.stdout
+    for fmt in ("json", "csv", "html"):
+        result = runner.invoke(app, ["score", str(saudi), "--format", fmt, "--output", str(tmp_path / f"sau.{fmt}")])
+        assert result.exit_code == 0, result.output
+        assert shown in " ".join(result.stderr.split()), result.stderr
+    document = json.loads((tmp_path / "sau.json").read_text(encoding="utf-8"))
+    assert document["assessment"]["assessed"] is False and document["assessment"]["language"] == "ar"
+    assert document["profile"]["risk_index"] is None and document["profile"]["provisions"] > 10
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "sau.csv").read_text(encoding="utf-8"))))
+    assert len(rows) == len(document["provisions"]) and {row["label"] for row in rows} == {shown}
+    page = (tmp_path / "sau.html").read_text(encoding="utf-8")
+    assert "Not assessed (language: ar):" in page and 'id="filters"' not in page
+    assert "<b>0.0</b>" not in page
+
+
+@pytest.mark.parametrize("name, data", [
+    ("act.md", b"# Test Act\n\n## 1. Short title\n\nThis Act may be cited as the Test Act.\n"),
+    ("act.odt", None),
+])
+def test_markdown_and_opendocument_are_refused_in_one_line_naming_the_file(tmp_path, name, data):
+    path = tmp_path / name
+    if data is None:
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("mimetype", "application/vnd.oasis.opendocument.text", compress_type=zipfile.ZIP_STORED)
+            archive.writestr("content.xml", "<office:document-content/>")
+    else:
+        path.write_bytes(data)
+    result = runner.invoke(app, ["score", str(path)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    message = result.stderr.strip()
+    assert message.count("\n") == 0 and name in message and "is not a format provrisk reads" in message
+    assert ".txt, .pdf, .docx" in message

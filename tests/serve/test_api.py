@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import csv
 import io
 import json
 import os
@@ -33,7 +34,7 @@ from provrisk.compare.instruments import available_treaties
 from provrisk.score.formats import CSV_COLUMNS, report_csv
 from provrisk.segment import segment_statute
 from provrisk.serve.app import ServeSettings, create_app, start_scoring
-from provrisk.serve.scoring import TASK
+from provrisk.serve.scoring import DOCX_MEDIA_TYPE, TASK
 from provrisk.serve.upload import RequestRefused, read_multipart_file
 from provrisk.serve.workers import WorkerPool
 from provrisk.taxonomy import load_taxonomy
@@ -100,7 +101,7 @@ def test_text_upload_returns_the_statute_report(client):
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/json")
     report = response.json()
-    assert report["schema"] == "provrisk.statute-report/1"
+    assert report["schema"] == "provrisk.statute-report/2"
     assert report["instrument"]["source"] == EXAMPLE.name
     assert report["instrument"]["id"] == "example-cybercrime-act"
     assert report["instrument"]["format"] == "txt"
@@ -167,6 +168,45 @@ def test_csv_format_is_the_report_csv(client):
     assert response.text.splitlines()[0].split(",") == CSV_COLUMNS
     report = upload(client, EXAMPLE.name, EXAMPLE.read_bytes()).json()
     assert response.text == report_csv(report)
+
+
+def test_docx_format_is_the_word_brief(client):
+    import docx
+
+    response = upload(client, EXAMPLE.name, EXAMPLE.read_bytes(), params={"format": "docx"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == DOCX_MEDIA_TYPE
+    assert 'attachment; filename="example-cybercrime-act-provrisk.docx"' == response.headers["content-disposition"]
+    brief = docx.Document(io.BytesIO(response.content))
+    assert brief.paragraphs[0].text == "CYBERCRIME AND DIGITAL INVESTIGATIONS (EXAMPLE) ACT 2026"
+    assert [cell.text for cell in brief.tables[0].rows[0].cells][:2] == ["Provision", "Page"]
+
+
+def test_label_and_labelled_only_keep_the_provisions_the_page_shows(client):
+    report = upload(client, EXAMPLE.name, EXAMPLE.read_bytes()).json()
+    assert "selection" not in report
+    label = "surveillance_power"
+    carrying = upload(client, EXAMPLE.name, EXAMPLE.read_bytes(), params={"label": label}).json()
+    assert [p["citation"] for p in carrying["provisions"]] == [
+        p["citation"] for p in report["provisions"] if label in p["labels"]]
+    assert carrying["selection"] == {"label": label, "labelled_only": False,
+                                     "provisions_in_statute": len(report["provisions"])}
+    assert carrying["profile"] == report["profile"]
+    labelled = upload(client, EXAMPLE.name, EXAMPLE.read_bytes(), params={"labelled_only": "true", "format": "csv"})
+    citations = {row["citation"] for row in csv.DictReader(io.StringIO(labelled.text))}
+    assert citations == {p["citation"] for p in report["provisions"] if p["labels"]}
+    brief = upload(client, EXAMPLE.name, EXAMPLE.read_bytes(), params={"label": label, "format": "docx"})
+    import docx
+
+    rows = docx.Document(io.BytesIO(brief.content)).tables[0].rows[1:]
+    assert {row.cells[0].text.splitlines()[0] for row in rows} <= {p["citation"] for p in carrying["provisions"]}
+
+
+def test_unknown_label_is_a_clear_422(client):
+    response = upload(client, EXAMPLE.name, EXAMPLE.read_bytes(), params={"label": "no_such_label"})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error.startswith('label "no_such_label": not a label of the taxonomy') and "surveillance_power" in error
 
 
 def test_unknown_format_is_a_clear_422(client):
@@ -606,6 +646,20 @@ def test_compare_two_versions_in_every_format(client, amended_example):
     assert docx.status_code == 200 and docx.content[:2] == b"PK"
     assert docx.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
     assert 'filename="example-cybercrime-act-diff.docx"' in docx.headers["content-disposition"]
+
+
+def test_compare_listed_only_keeps_the_pairs_the_page_lists(client, amended_example):
+    whole = diff_request(client, EXAMPLE, amended_example).json()
+    listed = diff_request(client, EXAMPLE, amended_example, params={"listed_only": "true"}).json()
+    assert [p["old"] for p in listed["pairs"]] == [p["old"] for p in whole["pairs"] if p["status"] != "unchanged"]
+    assert listed["selection"] == {"listed_only": True, "pairs_in_comparison": len(whole["pairs"])}
+    assert listed["summary"] == whole["summary"]
+    rows = list(csv.DictReader(io.StringIO(
+        diff_request(client, EXAMPLE, amended_example, params={"listed_only": "true", "format": "csv"}).text)))
+    assert rows and all(row["status"] != "unchanged" for row in rows)
+    aligned = align_request(client, EXAMPLE, PACKAGED_TREATY, params={"listed_only": "true"}).json()
+    assert aligned["pairs"] and all(p["article"] or p["labels_only_in_law"] for p in aligned["pairs"])
+    assert aligned["selection"]["pairs_in_comparison"] > len(aligned["pairs"])
 
 
 def test_compare_a_law_with_a_treaty_answers_the_alignment_document(client, treaty):

@@ -6,6 +6,8 @@ package is missing; Playwright's own browser downloads are never used.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 import socket
@@ -13,6 +15,7 @@ import threading
 import time
 from pathlib import Path
 
+import docx
 import httpx
 import pytest
 import uvicorn
@@ -147,18 +150,40 @@ def test_score_filter_expand_and_download(page, console, server):
     assert flag["standard"] in body.locator(f'.rationale li[data-label="{label}"]').text_content()
     assert body.locator(".provision-text").text_content() == provision["text"]
 
-    # the same button again clears the filter: every provision with a label shows
-    button.click()
-    assert visible.count() == sum(1 for p in expected["provisions"] if p["labels"])
+    # while the filter is on, every download holds the provisions the page shows
+    with page.expect_download() as brief_download:
+        page.click("#download-docx")
+    assert brief_download.value.suggested_filename == "example-cybercrime-act-provrisk.docx"
+    brief = docx.Document(brief_download.value.path())
+    assert any(f"carrying ‘{flag['name']}’, as chosen on the web page" in p.text for p in brief.paragraphs)
+    in_table = [row.cells[0].text.splitlines()[0] for row in brief.tables[0].rows[1:]]
+    assert set(in_table) == set(carrying)
+    with page.expect_download() as json_download:
+        page.click("#download-json")
+    report = json.loads(Path(json_download.value.path()).read_text(encoding="utf-8"))
+    assert [p["citation"] for p in report["provisions"]] == carrying
+    with page.expect_download() as csv_download:
+        page.click("#download-csv")
+    rows = list(csv.DictReader(io.StringIO(Path(csv_download.value.path()).read_text(encoding="utf-8"))))
+    assert list(dict.fromkeys(row["citation"] for row in rows)) == carrying
 
+    # the same button again clears the filter: every provision with a label shows, and is downloaded
+    button.click()
+    labelled = [p["citation"] for p in expected["provisions"] if p["labels"]]
+    assert visible.count() == len(labelled)
     with page.expect_download() as json_download:
         page.click("#download-json")
     report = json.loads(Path(json_download.value.path()).read_text(encoding="utf-8"))
     assert report["instrument"]["source"] == EXAMPLE.name
+    assert [p["citation"] for p in report["provisions"]] == labelled
     assert json_download.value.suggested_filename == "example-cybercrime-act-provrisk.json"
+    # showing the provisions without a label too: the download holds every provision
+    page.check("#show-unflagged")
     with page.expect_download() as csv_download:
         page.click("#download-csv")
-    assert Path(csv_download.value.path()).read_text(encoding="utf-8").startswith("instrument_id,citation,")
+    rows = list(csv.DictReader(io.StringIO(Path(csv_download.value.path()).read_text(encoding="utf-8"))))
+    assert list(dict.fromkeys(row["citation"] for row in rows)) == list(
+        dict.fromkeys(p["citation"] for p in expected["provisions"]))
     assert not [text for text in console if "Content Security Policy" in text]
     # the inline style ran under the page's Content-Security-Policy
     assert page.eval_on_selector("#score", "node => getComputedStyle(node).backgroundColor") == "rgb(31, 78, 140)"
@@ -175,6 +200,17 @@ def test_statute_text_is_shown_as_text_never_run(page, server):
     assert "<script>window.pwned=1</script>" in provision.locator(".provision-text").text_content()
     assert page.locator("#provisions img, #provisions script").count() == 0
     assert page.evaluate("window.pwned") is None
+
+
+def test_a_statute_in_another_language_shows_not_assessed_not_0(page, server):
+    from tests.score.test_report import FRENCH_STATUTE
+
+    score_in_page(page, server.url, {"name": "loi.txt", "mimeType": "text/plain", "buffer": FRENCH_STATUTE.encode()})
+    page.wait_for_selector("#result:not([hidden])")
+    shown = "not assessed (language: und-Latn)"
+    assert page.text_content("#profile-risk-index") == shown and page.text_content("#profile-flagged") == shown
+    assert "Not assessed: the text looks like" in page.text_content("#warnings")
+    assert page.text_content("#status") == f"loi.txt: {shown}."
 
 
 def test_bad_file_shows_the_server_message(page, server):
@@ -244,6 +280,18 @@ def test_compare_two_versions_and_a_law_with_a_treaty(page, console, server, tmp
     with page.expect_download() as csv_download:
         page.click("#download-compare-csv")
     assert Path(csv_download.value.path()).read_text(encoding="utf-8").startswith("old,new,new_instrument,status,")
+    # the downloads hold the pairs the page shows: the changed ones, or with "show unchanged" every pair
+    with page.expect_download() as json_download:
+        page.click("#download-compare-json")
+    listed = json.loads(Path(json_download.value.path()).read_text(encoding="utf-8"))
+    assert {pair["old"] for pair in listed["pairs"] if pair["status"] == "modified"} == {"s. 5", "s. 9(1)"}
+    assert all(pair["status"] != "unchanged" for pair in listed["pairs"])
+    page.check("#compare-show-all")
+    with page.expect_download() as json_download:
+        page.click("#download-compare-json")
+    every = json.loads(Path(json_download.value.path()).read_text(encoding="utf-8"))
+    assert len(every["pairs"]) == page.locator("#changes .change").count() > len(listed["pairs"])
+    page.uncheck("#compare-show-all")
 
     # a law with a treaty: each provision's article
     treaty = "coe-budapest-convention-2001" if (SHARED_CORPUS / "manifest.jsonl").exists() else "un-cybercrime-convention-2024"

@@ -115,6 +115,7 @@ def test_model_directory_round_trip_and_predictions_with_evidence(setup):
     result = train(config, progress=lambda m: None)
     directory = save_model_dir(tmp_path / "model", result.estimator, metadata_for(result, raw, []))
     loaded = load_model_dir(directory)
+    assert loaded.metadata["languages"] == ["en"], "the languages of the training provisions, which the model reads"
     records = [{"id": "x", "text": "The Minister may direct a service provider to intercept communications in real time."}]
     assert np.allclose(loaded.predict_proba(records), result.estimator.predict_proba(records))
     [prediction] = predict_records(loaded, records)
