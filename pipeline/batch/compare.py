@@ -219,7 +219,7 @@ def index_html(
             "each scores the number of risk features flagged in it (at most 3) divided by 3, halved when the same "
             "provision carries a human-rights safeguard; the index is 100 times the mean. Flags are a model's reading, "
             "to be checked against the text: open a statute's report for the provisions, the quoted trigger words and "
-            "the standard each feature engages.</p>"
+            "the standards each feature engages, with a solid or check verdict per flag.</p>"
         ),
         "<h2>Instruments by risk index</h2>",
     ]

@@ -12,7 +12,7 @@
   the document of ``provrisk align LAW --to TREATY``); ``?format=json`` (default),
   ``html``, ``csv`` or ``docx`` (the Word brief);
 - ``GET /v1/treaties``: the treaties a law can be aligned with (id and title);
-- ``GET /v1/labels``: the taxonomy (id, name, definition, standard engaged);
+- ``GET /v1/labels``: the taxonomy (id, name, definition, the standards each engages);
 - ``GET /v1/models``: the model being served and the models under ``models/``;
 - ``GET /healthz``, ``GET /`` (the web page) and the OpenAPI docs at ``/docs``.
 
@@ -497,7 +497,7 @@ def create_app(settings: ServeSettings | None = None, *, task: str = TASK) -> Fa
         return {
             "version": taxonomy.version,
             "labels": [
-                {"id": label.id, "name": label.name, "definition": label.definition, "standard": label.standard}
+                {"id": label.id, "name": label.name, "definition": label.definition, "standards": label.standards}
                 for label in taxonomy.labels
             ],
         }

@@ -156,7 +156,7 @@ def test_rerun_rescores_deleted_corrupt_and_changed_reports_and_retries_failures
     reports = out / "reports"
     # Reports made from root/statutes name those paths; the copies have the same bytes, so they still count.
     (reports / "example-cybercrime-act.json").unlink()
-    (reports / "content-act.json").write_text('{"schema": "provrisk.statute-report/1", "instr', encoding="utf-8")
+    (reports / "content-act.json").write_text('{"schema": "provrisk.statute-report/2", "instr', encoding="utf-8")
     (reports / "content-act-2.html").unlink()
     (statutes / "interception-act.txt").write_text(INTERCEPTION_ACT.replace("real time", "real time and to decrypt them"), encoding="utf-8")
     (statutes / "empty.txt").write_text(BLOCKING_ACT, encoding="utf-8")

@@ -100,7 +100,7 @@ def test_text_upload_returns_the_statute_report(client):
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/json")
     report = response.json()
-    assert report["schema"] == "provrisk.statute-report/1"
+    assert report["schema"] == "provrisk.statute-report/2"
     assert report["instrument"]["source"] == EXAMPLE.name
     assert report["instrument"]["id"] == "example-cybercrime-act"
     assert report["instrument"]["format"] == "txt"
@@ -502,7 +502,7 @@ def test_labels_lists_the_taxonomy(client):
     body = client.get("/v1/labels").json()
     assert [label["id"] for label in body["labels"]] == load_taxonomy().ids
     assert len(body["labels"]) == 14
-    assert all(label["name"] and label["definition"] and label["standard"] for label in body["labels"])
+    assert all(label["name"] and label["definition"] and label["standards"] for label in body["labels"])
 
 
 def test_models_describes_the_loaded_model(client, model):
