@@ -12,11 +12,18 @@ not independent).
 
 Nothing here fits anything on the gold it reads: each model decides with its
 own calibration and thresholds, fitted on training instruments.
+
+:func:`record_heldout_metrics` is the release step of ``provrisk export``: it
+writes a model's held-out figures into its ``metadata.json``
+(``heldout_metrics``), where every report reads each label's held-out
+precision from, and writes its model card.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import json
 
 import numpy as np
 
@@ -27,7 +34,8 @@ from provrisk.eval.split import held_out_instruments
 from provrisk.label.apply import attach_definitions
 from provrisk.label.config import LabellingConfig
 from provrisk.label.weak import fit_rows, lf_votes, make_label_model
-from provrisk.models.artifacts import load_model_dir
+from provrisk.models.artifacts import METADATA, load_model_dir
+from provrisk.models.card import write_model_card
 from provrisk.models.text import model_records
 from provrisk.taxonomy import load_taxonomy
 from provrisk.train.metrics import macro_f1, multilabel_scores
@@ -117,6 +125,22 @@ def evaluate(model_names: list[str], gold_path: Path, corpus_dir: Path, labellin
         "labels": labels,
         "results": results,
     }
+
+
+def record_heldout_metrics(directory: Path, labelling: LabellingConfig,
+                           gold_path: Path = Path("eval/gold/test.jsonl")) -> dict:
+    """Measure the model in ``directory`` on the held-out test instruments, once, and keep the figures with it:
+    ``heldout_metrics`` in its metadata (per label: precision, recall, F1, support, flagged) and its model card.
+    Returns the figures written."""
+    loaded = load_model_dir(directory)
+    result = evaluate([str(directory)], gold_path, labelling.resolved_corpus_dir(), labelling)
+    scores = {k: v for k, v in result["results"][loaded.name].items() if k != "worst_errors"}
+    heldout = {**scores, "n": result["n"], "instruments": result["instruments"],
+               "rules_macro_f1": result["results"]["rules-only label model"]["macro_f1"]}
+    metadata = {**loaded.metadata, "heldout_metrics": heldout}
+    (Path(directory) / METADATA).write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    write_model_card(directory, metadata)
+    return heldout
 
 
 def heldout_markdown(result: dict) -> str:

@@ -18,10 +18,13 @@ from provrisk.settings import PROJECT_ROOT
 ERROR_ANALYSIS = PROJECT_ROOT / "eval" / "reports" / "error_analysis.md"
 
 
-def _per_label_table(metrics: dict, thresholds: dict) -> list[str]:
-    lines = ["| label | threshold | support | precision | recall | F1 |", "|---|---:|---:|---:|---:|---:|"]
+def _per_label_table(metrics: dict, thresholds: dict, with_flagged: bool = False) -> list[str]:
+    """``with_flagged``: a column of the flags each precision was measured on (held-out figures carry it)."""
+    flagged = " flags |" if with_flagged else ""
+    lines = [f"| label | threshold | support |{flagged} precision | recall | F1 |", "|---|---:|---:|" + "---:|" * (4 if with_flagged else 3)]
     for label, s in metrics["per_label"].items():
-        lines.append(f"| {label} | {thresholds[label]:.2f} | {s['support']} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} |")
+        cell = f" {s['flagged']} |" if with_flagged else ""
+        lines.append(f"| {label} | {thresholds[label]:.2f} | {s['support']} |{cell} {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} |")
     return lines
 
 
@@ -69,9 +72,11 @@ def write_model_card(directory: Path, metadata: dict) -> Path:
             f"The rules-only label model scores {heldout['rules_macro_f1']:.3f} on the same provisions.",
             "",
             "Precision per label is what an analyst can expect of a flag on a new law: a flag of a label with precision "
-            "0.6 is right about six times in ten.",
+            "0.6 is right about six times in ten. Support is the gold positives; flags, the label's flags on these "
+            "provisions, which its precision is measured on. Every report gives each flag its label's precision and "
+            "flags from here, and marks the flag solid or check by the rule in the README (\"Confidence\").",
             "",
-            *_per_label_table(heldout, metadata["thresholds"]),
+            *_per_label_table(heldout, metadata["thresholds"], with_flagged=True),
             "",
         ]
     lines += [

@@ -21,11 +21,23 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+import typer.core
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from provrisk.errors import ConfigError, ProvriskError
+
+_typer_display_type = typer.core.TyperOption.display_type_rich
+
+
+def _display_type_unless_flag(option: typer.core.TyperOption, ctx) -> str | None:
+    """The value placeholder help prints after an option; none for a flag (--all, --help), which takes no value."""
+    return None if option.is_flag else _typer_display_type(option, ctx)
+
+
+# typer 0.29 prints "<bool>" after every flag in help, as if it took a value.
+typer.core.TyperOption.display_type_rich = _display_type_unless_flag
 
 app = typer.Typer(
     help="Flag human-rights risk features in cybercrime and surveillance legislation, provision by provision.",
@@ -348,10 +360,9 @@ def export(
 
     import mlflow
 
-    from provrisk.eval.heldout import evaluate
+    from provrisk.eval.heldout import record_heldout_metrics
     from provrisk.label.config import load_labelling_config
-    from provrisk.models.artifacts import METADATA, MODELS_DIR, WEIGHTS_DIGEST, load_model_dir, read_metadata, weights_digest
-    from provrisk.models.card import write_model_card
+    from provrisk.models.artifacts import METADATA, MODELS_DIR, WEIGHTS_DIGEST, read_metadata, weights_digest
     from provrisk.train.config import MLflowConfig
 
     mlflow.set_tracking_uri(tracking_uri or MLflowConfig().resolved_uri())
@@ -368,17 +379,9 @@ def export(
     if WEIGHTS_DIGEST not in metadata:  # registered before the digest was recorded at training: bind it now
         metadata[WEIGHTS_DIGEST] = weights_digest(target, metadata)
         (target / METADATA).write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    loaded = load_model_dir(target)  # refuses untrusted or damaged content before we call it exported
-    # The release step measures the chosen model on the held-out test instruments, once, for its card.
-    labelling = load_labelling_config(Path("configs/labelling.yaml"))
-    heldout = evaluate([str(target)], Path("eval/gold/test.jsonl"), labelling.resolved_corpus_dir(), labelling)
-    scores = {k: v for k, v in heldout["results"][loaded.name].items() if k != "worst_errors"}
-    metadata = {**loaded.metadata, "heldout_metrics": {
-        **scores, "n": heldout["n"], "instruments": heldout["instruments"],
-        "rules_macro_f1": heldout["results"]["rules-only label model"]["macro_f1"]}}
-    (target / METADATA).write_text(json.dumps(metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    card = write_model_card(target, metadata)
-    typer.echo(f"exported {name} to {target} ({card.name} written; held-out macro-F1 {scores['macro_f1']:.3f})")
+    # Loading the copy (in the release step) refuses untrusted or damaged content before we call it exported.
+    heldout = record_heldout_metrics(target, load_labelling_config(Path("configs/labelling.yaml")))
+    typer.echo(f"exported {name} to {target} (MODEL_CARD.md written; held-out macro-F1 {heldout['macro_f1']:.3f})")
 
 
 def _read_jsonl_input(path: Path) -> list[dict]:
@@ -430,24 +433,34 @@ class ReportFormat(str, Enum):
     docx = "docx"
 
 
+class FlagOrder(str, Enum):  # provrisk.score.view.ORDERS
+    document = "document"
+    probability = "probability"
+
+
 @app.command()
 @_one_line_errors
 def score(
     file: Annotated[Path, typer.Argument(help="The statute to score (PDF, DOCX, HTML, TXT or Akoma Ntoso XML).")],
     format: Annotated[ReportFormat, typer.Option("--format", "-f", help="table: in the terminal; json, csv, html: a report document; docx: a Word brief (needs --output).")] = ReportFormat.table,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here (default: stdout; the table always prints).")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here (default: stdout). With --format table the table prints and the JSON report goes here.")] = None,
     model: Annotated[Optional[str], typer.Option("--model", help="Model directory or name under models/ (default: the shipped model).")] = None,
     instrument_id: Annotated[Optional[str], typer.Option(help="Id used in provision ids (default: from the file name).")] = None,
     all_provisions: Annotated[bool, typer.Option("--all", help="Table: list unflagged provisions too.")] = False,
+    wide: Annotated[bool, typer.Option("--wide", help="Table: each flag's full label name, held-out precision, every trigger word and the standards it engages (the default fits 80 columns).")] = False,
+    sort: Annotated[FlagOrder, typer.Option("--sort", help="document: in the statute's order; probability: the most probable flag first (every format).")] = FlagOrder.document,
+    min_probability: Annotated[float, typer.Option("--min-probability", min=0.0, max=1.0, help="Keep only flags with at least this probability (every format).")] = 0.0,
+    solid_only: Annotated[bool, typer.Option("--solid-only", help="Keep only solid flags (every format; the rule is in the README and under the table).")] = False,
     max_mb: Annotated[Optional[float], typer.Option(help="Refuse files larger than this (MB).")] = None,
     ocr: OcrOption = OcrMode.auto,
 ) -> None:
-    """Score a statute provision by provision: labels, probabilities, trigger words and the standard each engages."""
+    """Score a statute provision by provision: labels, probabilities, a solid/check verdict, trigger words and the standards each engages."""
     from rich.progress import BarColumn, TaskProgressColumn, TimeRemainingColumn
 
     from provrisk.models.artifacts import load_model_dir
     from provrisk.score import score_document
-    from provrisk.score.formats import profile_summary, profile_table, report_csv, report_json, report_table
+    from provrisk.score.formats import profile_summary, profile_table, report_csv, report_json, report_table, standards_table
+    from provrisk.score.view import select
 
     if format == ReportFormat.docx and output is None:
         raise ConfigError("--format docx writes a Word file, not text: give --output FILE.docx")
@@ -463,9 +476,14 @@ def score(
             ocr=ocr.value,
         )
     _warn(document["instrument"]["warnings"])
+    if not document["confidence"]["measured"]:
+        _warn([f"{loaded.name} carries no held-out precision per label (`provrisk export` records it): every flag is marked check"])
+    document = select(document, min_probability=min_probability, solid_only=solid_only, order=sort.value)
     if format == ReportFormat.table:
-        stdout.print(report_table(document, show_unflagged=all_provisions))
-        stdout.print(profile_table(document))
+        stdout.print(report_table(document, show_unflagged=all_provisions, wide=wide))
+        if not wide:  # the wide table names each flag's standards itself
+            stdout.print(standards_table(document))
+        stdout.print(profile_table(document, wide=wide))
         if output is None:
             return
     from provrisk.io import write_atomic, write_text_atomic
@@ -488,7 +506,10 @@ def score(
             sys.stdout.write(text)
             return
         write_text_atomic(output, text)
-    stderr.print(f"{file.name}: {profile_summary(document)} with {loaded.name}; report written to {output}")
+    held = sum(len(provision["flags"]) for provision in document["provisions"])
+    flags_in_statute = document["profile"]["flags"]
+    stderr.print(f"{file.name}: {profile_summary(document)} with {loaded.name}; report written to {output}"
+                 + (f" holding {held} of the flags" if flags_in_statute is not None and held != flags_in_statute else ""))
 
 
 class CompareFormat(str, Enum):

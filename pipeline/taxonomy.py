@@ -1,13 +1,14 @@
 """The risk-feature taxonomy: the label contract for every stage and output.
 
 Input: ``configs/taxonomy.yaml`` (a verbatim copy of the shared taxonomy,
-version 1.1). Output: a validated :class:`Taxonomy` whose label ids, in file
-order, are the only label names any output may use.
+version 1.2). Output: a validated :class:`Taxonomy` whose label ids, in file
+order, are the only label names any output may use, and whose labels'
+``standards`` (treaty articles, General Comments, principles) are what every
+output names as the standards a flag engages.
 """
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,12 +30,8 @@ class Label(BaseModel):
     cues: list[str] = Field(default_factory=list)
     not_: str | None = Field(default=None, alias="not")
     sources: list[str] = Field(default_factory=list)
-
-    @property
-    def standard(self) -> str:
-        """What the label engages, in one sentence a reader of law recognises."""
-        # A sentence ends at a full stop before a capital; "with ... intent" is not an end.
-        return re.split(r"(?<=[^.]\.)\s+(?=[A-Z])", self.definition.strip())[0].rstrip(".") + "."
+    # The legal yardsticks an analyst cites for this label (taxonomy 1.2), each "CITATION: what it requires".
+    standards: list[str] = Field(min_length=1)
 
 
 class Taxonomy(BaseModel):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 from typer.testing import CliRunner
@@ -95,3 +97,35 @@ def test_score_writes_a_word_brief_and_refuses_one_to_stdout(tmp_path):
     result = runner.invoke(app, ["score", str(EXAMPLE), "--format", "docx"])
     assert result.exit_code == 2
     assert result.stderr.strip() == "error: --format docx writes a Word file, not text: give --output FILE.docx"
+
+
+def test_help_shows_no_value_placeholder_after_flags():
+    for command in (["score", "--help"], ["train", "--help"], ["--help"]):
+        result = runner.invoke(app, command, env={"COLUMNS": "160"})
+        assert result.exit_code == 0, result.output
+        assert "<bool>" not in result.stdout, command
+    score_help = runner.invoke(app, ["score", "--help"], env={"COLUMNS": "160"}).stdout
+    assert "--all " in score_help and "--wide " in score_help and "--solid-only " in score_help
+    assert "always prints" not in score_help
+
+
+def test_score_filters_and_sorts_every_format(tmp_path):
+    out = tmp_path / "solid.csv"
+    result = runner.invoke(app, ["score", str(EXAMPLE), "--solid-only", "--sort", "probability", "-f", "csv", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert rows and {row["verdict"] for row in rows} == {"solid"}
+    assert [float(row["probability"]) for row in rows] == sorted((float(row["probability"]) for row in rows), reverse=True)
+    assert f"holding {len(rows)} of the flags" in " ".join(result.stderr.split())
+    table = runner.invoke(app, ["score", str(EXAMPLE), "--min-probability", "0.9"], env={"COLUMNS": "200"})
+    assert table.exit_code == 0 and "(p ≥ 0.90)" in " ".join(table.stdout.split())
+    json_out = tmp_path / "high.json"
+    runner.invoke(app, ["score", str(EXAMPLE), "--min-probability", "0.9", "-f", "json", "-o", str(json_out)])
+    document = json.loads(json_out.read_text())
+    assert all(flag["probability"] >= 0.9 for provision in document["provisions"] for flag in provision["flags"])
+
+
+def test_score_refuses_a_probability_outside_zero_to_one():
+    result = runner.invoke(app, ["score", str(EXAMPLE), "--min-probability", "1.5"], env={"COLUMNS": "160"})
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "Invalid value for '--min-probability'" in result.output

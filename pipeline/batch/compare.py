@@ -352,9 +352,9 @@ def index_html(
             '<p class="note">Ranked by <strong>risk index</strong> (0–100): over the provisions that carry a rule, '
             "each scores the number of risk features flagged in it (at most 3) divided by 3, halved when the same "
             "provision carries a human-rights safeguard; the index is 100 times the mean. Flags are a model's reading, "
-            "to be checked against the text: a count opens the provisions behind it, with the quoted trigger words "
-            "and the standard the feature engages; the links under the table open every provision carrying a "
-            "feature across all statutes.</p>"
+            "to be checked against the text: a count opens the provisions behind it, with the quoted trigger words, "
+            "the standards the feature engages and a solid or check verdict per flag; the links under the table open "
+            "every provision carrying a feature across all statutes.</p>"
         ),
         "<h2>Instruments by risk index</h2>",
     ]

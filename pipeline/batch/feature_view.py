@@ -60,7 +60,8 @@ def feature_view_html(label, assessed: list[dict], not_assessed: list[dict], *, 
         f"<style>{STYLE}</style></head><body>",
         '<nav><a href="../index.html">← all statutes</a></nav>',
         f"<h1>{e(label.name)}</h1>",
-        f'<p class="standard{" mitigating" if mitigating else ""}">{e(label.standard)}</p>',
+        f'<div class="standard{" mitigating" if mitigating else ""}"><p>{e(label.definition)}</p><p>Standards engaged:</p><ul>'
+        + "".join(f"<li>{e(standard)}</li>" for standard in label.standards) + "</ul></div>",
         (
             f'<p class="note">{total} provision{"" if total == 1 else "s"} in {len(with_label)} of {len(assessed)} '
             f"assessed statute{'' if len(assessed) == 1 else 's'} carry this "

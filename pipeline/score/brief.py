@@ -190,7 +190,7 @@ def _flag_table(doc, provisions: list[dict]) -> None:
             cells = rows[-1].cells
             _fill(cells[2], [_quoted(flag["evidence"])], style_id)
             _fill(cells[3], [flag["name"]], style_id)
-            _fill(cells[4], _standards(flag), style_id)
+            _fill(cells[4], flag["standards"], style_id)
             _fill(cells[5], [_confidence(flag)], style_id)
         # One provision cell and one page cell span the rows of all the provision's features.
         first = rows[0].cells
@@ -203,15 +203,9 @@ def _flag_table(doc, provisions: list[dict]) -> None:
                     row.cells[column]._tc.vMerge = "continue"
 
 
-def _standards(flag: dict) -> list[str]:
-    # Taxonomy 1.2 gives each flag a list of standards; reports of version 1.1 give one string.
-    return flag.get("standards") or [flag["standard"]]
-
-
 def _confidence(flag: dict) -> str:
-    # A calibrated verdict, where the report carries one, is named next to the probability.
-    verdict = flag.get("verdict")
-    return f"p = {flag['probability']:.2f}" + (f" ({verdict})" if verdict else "")
+    """The calibrated probability with the flag's verdict (solid or check)."""
+    return f"p = {flag['probability']:.2f} ({flag['verdict']})"
 
 
 def _fill(cell, lines: list[str], style_id: str, *, bold_first: bool = False) -> None:

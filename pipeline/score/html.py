@@ -5,9 +5,12 @@ Output: a string holding one HTML page with inline CSS and JavaScript and no
 reference to anything outside it, so that it opens from a file, offline, and
 can be mailed as is. It shows the instrument and the model, the statute
 profile (or, for a statute in a language the model does not read, that it was
-not assessed and why), and every provision in document order with its trigger words marked
-in the text and one chip per predicted feature. A row of toggles filters the
-provisions by feature; with JavaScript off every provision is shown.
+not assessed and why), and every provision in the document's order with its
+trigger words marked in the text and one chip per flag: its probability,
+verdict (solid or check) and why, its label's held-out precision, the standards
+it engages and the trigger words. Toggles filter the provisions by feature, by
+verdict and by minimum probability, and sort them by their most probable flag;
+with JavaScript off every provision is shown.
 
 Statute text comes from uploaded files, so every string taken from the
 document is escaped before it is written into the page.
@@ -22,6 +25,8 @@ from provrisk.score.formats import not_assessed_label
 
 # Blocks anything the page might try to load from elsewhere, should a string ever slip through unescaped.
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
+
+MIN_PROBABILITY_CHOICES = (0.0, 0.5, 0.7, 0.8, 0.9)
 
 RISK_INDEX_NOTE = (
     "risk index: 100 × mean over rule provisions of min(risk labels, 3)/3, "
@@ -44,6 +49,7 @@ h2{font-size:1.25rem;border-bottom:1px solid var(--line);padding-bottom:.2rem;ma
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 td,th{padding:.2rem .5rem;border-bottom:1px solid #eee;text-align:left;vertical-align:middle}
 td.n{text-align:right;width:3rem}
+td.record{text-align:right;white-space:nowrap}
 .bar{background:var(--risk);height:.7rem;border-radius:2px;min-width:1px}
 .bar.mitigating{background:var(--safe)}
 .barcell{width:40%}
@@ -69,6 +75,7 @@ td.n{text-align:right;width:3rem}
 mark{background:var(--mark-risk);border-bottom:2px solid var(--risk);padding:0 1px}
 mark.mitigating{background:var(--mark-safe);border-bottom-color:var(--safe)}
 mark.mixed{background:linear-gradient(var(--mark-risk),var(--mark-safe))}
+mark.off{background:none;border-bottom-color:transparent}
 .chips{list-style:none;padding:0;margin:.5rem 0 0}
 .chip{border:1px solid var(--risk);background:var(--risk-bg);border-radius:6px;padding:.3rem .6rem;margin:.3rem 0;font-size:.9rem}
 .chip.mitigating{border-color:var(--safe);background:var(--safe-bg)}
@@ -78,6 +85,13 @@ mark.mixed{background:linear-gradient(var(--mark-risk),var(--mark-safe))}
 .none{color:var(--muted);font-size:.9rem;margin:.3rem 0 0}
 .print-only{display:none}
 @page{margin:14mm}
+.verdict{display:inline-block;font:bold .75rem/1.4 system-ui,sans-serif;text-transform:uppercase;letter-spacing:.04em;border-radius:3px;padding:0 .35rem;margin-left:.4rem}
+.verdict.solid{background:#1f3d7a;color:#fff}
+.verdict.check{background:#fff;color:#7a4b00;border:1px solid #c77700}
+.chip .why,.chip .record{color:var(--muted);font-size:.85rem}
+.chip .record{display:block}
+.chip .standards{margin:.2rem 0 0;padding-left:1.2rem;font-size:.85rem;color:#333}
+#filters select{font:inherit}
 @media print{
 body{max-width:none;padding:0;font-size:10pt;line-height:1.35}
 #filters{display:none}
@@ -107,26 +121,53 @@ SCRIPT = """
 (function () {
   var bar = document.getElementById("filters");
   if (!bar) { return; }  // a statute not assessed has no flags to filter
-  var provisions = Array.prototype.slice.call(document.querySelectorAll(".provision"));
+  var list = document.getElementById("provision-list");
+  var provisions = Array.prototype.slice.call(list.querySelectorAll(".provision"));
   var shown = document.getElementById("shown");
   function update() {
     var scope = bar.querySelector("input[name=scope]:checked").value;
+    var solidOnly = document.getElementById("solid-only").checked;
+    var minimum = parseFloat(document.getElementById("min-probability").value);
+    var confidenceFilter = solidOnly || minimum > 0;
     var wanted = Array.prototype.slice.call(bar.querySelectorAll("input[name=label]:checked"))
       .map(function (box) { return box.value; });
     var count = 0;
     provisions.forEach(function (provision) {
-      var labels = provision.getAttribute("data-labels").split(" ");
+      var kept = [];
+      provision.querySelectorAll(".chip").forEach(function (chip) {
+        var keep = parseFloat(chip.getAttribute("data-p")) >= minimum &&
+          (!solidOnly || chip.getAttribute("data-verdict") === "solid");
+        chip.hidden = !keep;
+        if (keep) { kept.push(chip.getAttribute("data-label")); }
+      });
+      // A mark stays marked while one of the flags it quotes is shown.
+      provision.querySelectorAll("mark").forEach(function (mark) {
+        mark.classList.toggle("off", !mark.getAttribute("data-labels").split(" ").some(function (label) {
+          return kept.indexOf(label) >= 0;
+        }));
+      });
       var visible = (scope === "all" || provision.getAttribute("data-flagged") === "yes") &&
-        (wanted.length === 0 || wanted.some(function (label) { return labels.indexOf(label) >= 0; }));
+        (!confidenceFilter || kept.length > 0) &&
+        (wanted.length === 0 || wanted.some(function (label) { return kept.indexOf(label) >= 0; }));
       provision.hidden = !visible;
       if (visible) { count += 1; }
     });
+    var order = bar.querySelector("input[name=order]:checked").value;
+    var sorted = provisions.slice();
+    if (order === "probability") {
+      // Stable: Array.prototype.sort keeps equal provisions in statute order.
+      sorted.sort(function (a, b) { return parseFloat(b.getAttribute("data-max-p")) - parseFloat(a.getAttribute("data-max-p")); });
+    }
+    sorted.forEach(function (provision) { list.appendChild(provision); });
     shown.textContent = "Showing " + count + " of " + provisions.length + " provisions.";
   }
   bar.addEventListener("change", update);
   document.getElementById("clear").addEventListener("click", function () {
     bar.querySelectorAll("input[name=label]").forEach(function (box) { box.checked = false; });
     bar.querySelector("input[name=scope][value=all]").checked = true;
+    bar.querySelector("input[name=order][value=document]").checked = true;
+    document.getElementById("solid-only").checked = false;
+    document.getElementById("min-probability").value = "0";
     update();
   });
   bar.hidden = false;
@@ -156,8 +197,10 @@ def report_html(document: dict) -> str:
     ]
     if assessed:
         parts.append(_filters(document, mitigating))
+    parts.append('<div id="provision-list">')
     unflagged = "No feature flagged." if assessed else f"{_sentence(not_assessed_label(document))}."
     parts.extend(_provision(provision, mitigating, names, unflagged) for provision in document["provisions"])
+    parts.append("</div>")
     parts.append(f"<script>{SCRIPT}</script></body></html>\n")
     return "\n".join(parts)
 
@@ -182,8 +225,15 @@ def _header(document: dict) -> str:
         parts.append("</ul></div>")
     parts.append(
         '<p class="note">Each flag is a model\'s reading of the text, to be checked against the provision: '
-        "the marked words are what the model relied on, and each chip names the standard the feature engages.</p>"
+        "the marked words are what the model relied on, and each chip names the standards the feature engages, "
+        "its calibrated probability p and how often its label's flags were right on laws the model never saw.</p>"
     )
+    parts.append(f'<p class="note"><strong>Verdicts.</strong> {escape(document["confidence"]["rule"])}.</p>')
+    view = document["view"]
+    narrowed = [text for text, on in (("solid flags only", view["solid_only"]),
+                                      (f"flags with p ≥ {view['min_probability']:.2f}", view["min_probability"] > 0)) if on]
+    if narrowed:
+        parts.append(f'<p class="note">This report holds {escape(" and ".join(narrowed))}.</p>')
     parts.append("</header>")
     return "\n".join(parts)
 
@@ -197,18 +247,23 @@ def _profile(document: dict, mitigating: set[str]) -> str:
         f'<div class="figure"><b>{total}</b>provisions</div>',
         f'<div class="figure"><b>{profile["flagged"]}</b>flagged ({profile["share_flagged"]:.0%})</div>',
         f'<div class="figure"><b>{profile["risk_index"]:.1f}</b>risk index (0–100)</div>',
+        f'<div class="figure"><b>{profile["solid"]} of {profile["flags"]}</b>flags solid</div>',
         "</div>",
         f'<p class="note">{escape(RISK_INDEX_NOTE)}. A provision counts as flagged when it carries at least one risk feature.</p>',
         "<h3>Provisions per feature</h3>",
-        "<table><thead><tr><th>feature</th><th>provisions</th><th></th></tr></thead><tbody>",
+        "<table><thead><tr><th>feature</th><th>provisions</th><th></th>"
+        "<th>held-out precision</th></tr></thead><tbody>",
     ]
     for label in document["labels"]:
         count = profile["label_counts"].get(label["id"], 0)
         width = 100 * count / total if total else 0
         kind = " mitigating" if label["id"] in mitigating else ""
+        record = "not measured" if label["heldout_precision"] is None else (
+            f"{label['heldout_precision']:.0%} of {label['heldout_flags']} flags")
         parts.append(
-            f'<tr><td title="{escape(label["standard"])}">{escape(label["name"])}</td><td class="n">{count}</td>'
-            f'<td class="barcell"><div class="bar{kind}" style="width:{width:.1f}%"></div></td></tr>'
+            f'<tr><td title="{escape("; ".join(label["standards"]))}">{escape(label["name"])}</td><td class="n">{count}</td>'
+            f'<td class="barcell"><div class="bar{kind}" style="width:{width:.1f}%"></div></td>'
+            f'<td class="record">{record}</td></tr>'
         )
     parts.append("</tbody></table>")
     parts.append("<h3>Safeguards found</h3>")
@@ -261,13 +316,23 @@ def _filters(document: dict, mitigating: set[str]) -> str:
         f'<label class="toggle"><input type="radio" name="scope" value="flagged">flagged only ({profile["flagged"]})</label>',
         '<button type="button" id="clear">clear filters</button> <span id="shown"></span>',
         "</fieldset>",
+        "<fieldset><legend>Confidence and order</legend>",
+        '<label class="toggle"><input type="checkbox" id="solid-only">solid flags only</label>',
+        '<label class="toggle">p at least <select id="min-probability">'
+        + "".join(f'<option value="{value}">{value:.1f}</option>' for value in MIN_PROBABILITY_CHOICES)
+        + "</select></label>",
+        '<label class="toggle"><input type="radio" name="order" value="document"'
+        f'{" checked" if document["view"]["order"] == "document" else ""}>statute order</label>',
+        '<label class="toggle"><input type="radio" name="order" value="probability"'
+        f'{" checked" if document["view"]["order"] == "probability" else ""}>most probable first</label>',
+        "</fieldset>",
         "<fieldset><legend>Only provisions carrying any of these features</legend>",
     ]
     for label in document["labels"]:
         count = profile["label_counts"].get(label["id"], 0)
         kind = " mitigating" if label["id"] in mitigating else ""
         parts.append(
-            f'<label class="toggle{kind}" title="{escape(label["standard"])}">'
+            f'<label class="toggle{kind}" title="{escape("; ".join(label["standards"]))}">'
             f'<input type="checkbox" name="label" value="{escape(label["id"])}"{"" if count else " disabled"}>'
             f"{escape(label['name'])} ({count})</label>"
         )
@@ -276,7 +341,9 @@ def _filters(document: dict, mitigating: set[str]) -> str:
 
 
 def _provision(provision: dict, mitigating: set[str], names: dict[str, str], unflagged: str) -> str:
-    labels = provision["labels"]
+    # The flags the document holds (a narrowed report holds fewer than the model predicted).
+    labels = [flag["label"] for flag in provision["flags"]]
+    top = max((flag["probability"] for flag in provision["flags"]), default=0.0)
     flagged = any(label not in mitigating for label in labels)
     classes = ["provision"] + (["flagged"] if flagged else []) + (["safeguarded"] if mitigating & set(labels) else [])
     where = [escape(part) for part in provision["path"][:-1]]
@@ -290,7 +357,7 @@ def _provision(provision: dict, mitigating: set[str], names: dict[str, str], unf
     parts = [
         (
             f'<article class="{" ".join(classes)}" id="{escape(_anchor(provision))}" '
-            f'data-labels="{escape(" ".join(labels))}" data-flagged="{"yes" if flagged else "no"}">'
+            f'data-labels="{escape(" ".join(labels))}" data-flagged="{"yes" if flagged else "no"}" data-max-p="{top:.4f}">'
         ),
         f"<h3>{escape(provision['citation'])}{heading}</h3>",
     ]
@@ -311,11 +378,19 @@ def _provision(provision: dict, mitigating: set[str], names: dict[str, str], unf
 def _chip(flag: dict) -> str:
     kind = "chip mitigating" if flag["mitigating"] else "chip risk"
     quotes = ", ".join(f"“{escape(quote)}”" for quote in flag["evidence"])
+    record = "not measured on unseen laws" if flag["heldout_precision"] is None else (
+        f"{flag['heldout_precision']:.0%} of this label's {flag['heldout_flags']} flags were right on unseen laws")
+    standards = "".join(f"<li>{escape(standard)}</li>" for standard in flag["standards"])
     return (
-        f'<li class="{kind}" data-label="{escape(flag["label"])}">'
+        f'<li class="{kind}" data-label="{escape(flag["label"])}" data-p="{flag["probability"]:.4f}" '
+        f'data-verdict="{escape(flag["verdict"])}">'
         f'<span class="name">{escape(flag["name"])}</span> <span class="p">p = {flag["probability"]:.2f}</span>'
-        f'<span class="standard">{escape(flag["standard"])}</span>'
+        f'<span class="verdict {escape(flag["verdict"])}">{escape(flag["verdict"])}</span> '
+        f'<span class="why">({escape(flag["why"])})</span>'
+        f'<span class="record">Held-out precision: {escape(record)}.</span>'
         + (f'<span class="quotes">Trigger words: {quotes}</span>' if quotes else "")
+        + '<span class="standard">Standards engaged:</span>'
+        f'<ul class="standards">{standards}</ul>'
         + "</li>"
     )
 
@@ -325,15 +400,17 @@ def _anchor(provision: dict) -> str:
 
 
 def _highlighted(provision: dict, mitigating: set[str], names: dict[str, str]) -> str:
-    """The provision text, escaped, with each evidence quote of a predicted label wrapped in <mark>.
+    """The provision text, escaped, with each evidence quote of a flag the document holds wrapped in <mark>.
 
     Quotes are found case-insensitively and across any run of whitespace, since the text keeps
     the statute's line breaks; overlapping hits are merged into one mark listing every label.
     """
     text = provision["text"]
     hits: list[tuple[int, int, str]] = []
-    for label in provision["labels"]:
-        for quote in provision["evidence"].get(label, []):
+    order = [flag["label"] for flag in provision["flags"]]
+    for flag in provision["flags"]:
+        label = flag["label"]
+        for quote in flag["evidence"]:
             words = quote.split()
             if not words:
                 continue
@@ -349,7 +426,7 @@ def _highlighted(provision: dict, mitigating: set[str], names: dict[str, str]) -
             merged.append((start, end, [label]))
     out, position = [], 0
     for start, end, labels in merged:
-        labels.sort(key=provision["labels"].index)
+        labels.sort(key=order.index)
         risky = [label for label in labels if label not in mitigating]
         kind = "mixed" if risky and len(risky) < len(labels) else ("risk" if risky else "mitigating")
         title = "; ".join(names.get(label, label) for label in labels)

@@ -9,14 +9,21 @@ the document every output format (``provrisk score``, ``POST /v1/score``,
      "instrument": {id, source, format, title, language, warnings, metadata},
      "model": {name, type, trained_at, corpus_hash, languages},
      "assessment": {assessed, language, reason},
-     "labels": [{id, name, standard, mitigating}],   # the taxonomy, in file order
-     "profile": {provisions, flagged, share_flagged, label_counts, safeguards, risk_index},
+     "confidence": {rule, solid_probability, solid_precision, min_heldout_flags, measured},
+     "labels": [{id, name, standards, mitigating, heldout_precision, heldout_flags}],  # taxonomy order
+     "profile": {provisions, flagged, share_flagged, label_counts, flags, solid, safeguards, risk_index},
+     "view": {order, min_probability, solid_only},
      "provisions": [{id, citation, heading, kind, role, path, context, start, end, page, text,
                      annotations, labels, scores, evidence, flags}]}
 
 ``labels``, ``scores`` and ``evidence`` of a provision are exactly what
 ``provrisk predict`` gives for it; ``flags`` repeats each predicted label
-with its name, probability, the standard it engages and the quoted words.
+with its name, calibrated probability, the standards it engages, the quoted
+words, the label's held-out precision and flag count, and a verdict
+(``"solid"`` or ``"check"``, with ``why``; the rule is
+:mod:`provrisk.score.confidence`'s). ``view`` says which flags and order the
+document holds: a scored document holds them all in document order;
+:func:`provrisk.score.view.select` narrows and sorts it.
 
 Risk index (documented in the README): over the provisions that carry a rule
 (``kind`` operative or schedule, not lead-in words), each provision scores
@@ -46,10 +53,21 @@ from provrisk.ingest.types import IngestedText
 from provrisk.label.apply import attach_definitions
 from provrisk.label.cues import tokenizer
 from provrisk.models.predict import predict_records
+from provrisk.score.confidence import (
+    MIN_HELDOUT_FLAGS,
+    SOLID,
+    SOLID_PRECISION,
+    SOLID_PROBABILITY,
+    label_records,
+    rule_text,
+    verdict,
+)
 from provrisk.segment import NOTE_KINDS, Provision, segment_statute
 from provrisk.taxonomy import load_taxonomy
 
-REPORT_SCHEMA = "provrisk.statute-report/2"  # 2: "assessment"; profile figures null when not assessed
+# 2: "assessment" (profile figures null when not assessed); flags carry standards (not one "standard"),
+# held-out precision and a verdict; "confidence" and "view".
+REPORT_SCHEMA = "provrisk.statute-report/2"
 SAFEGUARD_LABEL = "rights_safeguard"
 # Provisions that carry a rule; preambles, definitions, final clauses and lead-in words do not.
 RULE_KINDS = ("operative", "schedule")
@@ -104,19 +122,25 @@ def score_ingested(
         predictions = [{"labels": [], "scores": {}, "evidence": {}} for _ in provisions]
     taxonomy = load_taxonomy()
     names = {label.id: label for label in taxonomy.labels}
+    records = label_records(model.metadata, taxonomy.ids)
     scored = []
     for provision, prediction in zip(provisions, predictions):
-        flags = [
-            {
+        flags = []
+        for label in prediction["labels"]:
+            probability = prediction["scores"][label]
+            decided, why = verdict(probability, records[label])
+            flags.append({
                 "label": label,
                 "name": names[label].name,
-                "probability": prediction["scores"][label],
-                "standard": names[label].standard,
+                "probability": probability,
+                "heldout_precision": records[label].precision,
+                "heldout_flags": records[label].flags,
+                "verdict": decided,
+                "why": why,
+                "standards": list(names[label].standards),
                 "mitigating": label == SAFEGUARD_LABEL,
                 "evidence": prediction["evidence"].get(label, []),
-            }
-            for label in prediction["labels"]
-        ]
+            })
         flags.sort(key=lambda flag: -flag["probability"])
         scored.append(
             {
@@ -161,11 +185,27 @@ def score_ingested(
             "languages": model.languages,
         },
         "assessment": assessment,
+        "confidence": {
+            "rule": rule_text(),
+            "solid_probability": SOLID_PROBABILITY,
+            "solid_precision": SOLID_PRECISION,
+            "min_heldout_flags": MIN_HELDOUT_FLAGS,
+            # False for a model without held-out figures: then no flag can be solid.
+            "measured": any(record.flags is not None for record in records.values()),
+        },
         "labels": [
-            {"id": label.id, "name": label.name, "standard": label.standard, "mitigating": label.id == SAFEGUARD_LABEL}
+            {
+                "id": label.id,
+                "name": label.name,
+                "standards": list(label.standards),
+                "mitigating": label.id == SAFEGUARD_LABEL,
+                "heldout_precision": records[label.id].precision,
+                "heldout_flags": records[label.id].flags,
+            }
             for label in taxonomy.labels
         ],
         "profile": statute_profile(scored, taxonomy.ids, assessed=assessment["assessed"]),
+        "view": {"order": "document", "min_probability": 0.0, "solid_only": False},
         "provisions": scored,
     }
 
@@ -222,7 +262,7 @@ def _check_provision_lengths(source: str, provisions: list[dict]) -> None:
 
 
 def statute_profile(provisions: list[dict], label_ids: list[str], *, assessed: bool = True) -> dict:
-    """Counts per label, share of provisions flagged, safeguards found, and the risk index.
+    """Counts per label, share of provisions flagged, flags in all and solid ones, safeguards found, and the risk index.
 
     ``assessed`` false (the model does not read the statute's language): the
     figures that would be read as findings are None.
@@ -243,13 +283,15 @@ def statute_profile(provisions: list[dict], label_ids: list[str], *, assessed: b
         contributions.append(weight * (0.5 if SAFEGUARD_LABEL in provision["labels"] else 1.0))
     if not assessed:
         return {"provisions": len(provisions), "rules": len(rules), "flagged": None, "share_flagged": None,
-                "label_counts": None, "safeguards": [], "risk_index": None}
+                "label_counts": None, "flags": None, "solid": None, "safeguards": [], "risk_index": None}
     return {
         "provisions": len(provisions),
         "rules": len(rules),
         "flagged": flagged,
         "share_flagged": round(flagged / len(provisions), 4) if provisions else 0.0,
         "label_counts": counts,
+        "flags": sum(len(p["flags"]) for p in provisions),
+        "solid": sum(flag["verdict"] == SOLID for p in provisions for flag in p["flags"]),
         "safeguards": [
             {"citation": p["citation"], "evidence": p["evidence"].get(SAFEGUARD_LABEL, [])}
             for p in provisions

@@ -15,7 +15,7 @@
   ``html``, ``csv`` or ``docx`` (the Word brief); ``?listed_only=true`` keeps only the pairs the
   web page lists unless asked for all (:mod:`provrisk.compare.selection`);
 - ``GET /v1/treaties``: the treaties a law can be aligned with (id and title);
-- ``GET /v1/labels``: the taxonomy (id, name, definition, standard engaged);
+- ``GET /v1/labels``: the taxonomy (id, name, definition, the standards each engages);
 - ``GET /v1/models``: the model being served and the models under ``models/``;
 - ``GET /healthz``, ``GET /`` (the web page) and the OpenAPI docs at ``/docs``.
 
@@ -522,7 +522,7 @@ def create_app(settings: ServeSettings | None = None, *, task: str = TASK) -> Fa
         return {
             "version": taxonomy.version,
             "labels": [
-                {"id": label.id, "name": label.name, "definition": label.definition, "standard": label.standard}
+                {"id": label.id, "name": label.name, "definition": label.definition, "standards": label.standards}
                 for label in taxonomy.labels
             ],
         }

@@ -99,7 +99,8 @@ def expected_calibration_error(proba: np.ndarray, gold: np.ndarray, bins: int = 
 
 
 def multilabel_scores(proba: np.ndarray, gold: np.ndarray, predicted: np.ndarray, labels: list[str]) -> dict:
-    """Per-label precision/recall/F1/PR-AUC, macro- and micro-F1, macro PR-AUC and ECE."""
+    """Per-label precision/recall/F1/PR-AUC, support (gold positives) and flagged (predicted positives, the
+    count precision is measured on), macro- and micro-F1, macro PR-AUC and ECE."""
     gold = gold.astype(bool)
     predicted = predicted.astype(bool)
     per_label = {}
@@ -107,7 +108,8 @@ def multilabel_scores(proba: np.ndarray, gold: np.ndarray, predicted: np.ndarray
         precision, recall, f1 = precision_recall_f1(gold[:, k], predicted[:, k])
         # Undefined without a positive: None, not NaN, so metrics stay comparable and JSON-friendly.
         pr_auc = float(average_precision_score(gold[:, k], proba[:, k])) if gold[:, k].any() else None
-        per_label[label] = {"precision": precision, "recall": recall, "f1": f1, "pr_auc": pr_auc, "support": int(gold[:, k].sum())}
+        per_label[label] = {"precision": precision, "recall": recall, "f1": f1, "pr_auc": pr_auc, "support": int(gold[:, k].sum()),
+                            "flagged": int(predicted[:, k].sum())}
     return {
         "per_label": per_label,
         "macro_f1": macro_f1(gold, predicted),

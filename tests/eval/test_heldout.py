@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from provrisk.eval.gold import read_jsonl
-from provrisk.eval.heldout import bootstrap_macro_f1, heldout_markdown
+from provrisk.eval.heldout import bootstrap_macro_f1, heldout_markdown, record_heldout_metrics
 from provrisk.eval.split import held_out_instruments
 from provrisk.train.metrics import macro_f1
 
@@ -73,3 +73,30 @@ def test_eval_command_prints_held_out_figures(corpus_dir, repo_root):
     assert result.exit_code == 0, result.output
     assert "held-out test instruments" in result.output
     assert "macro-F1 [95% CI]" in result.output
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+def test_release_step_keeps_each_labels_heldout_precision_and_flag_count_with_the_model(corpus_dir, repo_root, tmp_path):
+    import shutil
+
+    from provrisk.label.config import load_labelling_config
+    from provrisk.models.artifacts import load_model_dir
+
+    shipped = repo_root / "models" / "provrisk-linear"
+    copy = tmp_path / "provrisk-linear"
+    shutil.copytree(shipped, copy)
+    metadata = json.loads((copy / "metadata.json").read_text())
+    del metadata["heldout_metrics"]
+    (copy / "metadata.json").write_text(json.dumps(metadata))
+    (copy / "MODEL_CARD.md").unlink()
+    heldout = record_heldout_metrics(copy, load_labelling_config(repo_root / "configs" / "labelling.yaml"))
+    recorded = load_model_dir(str(copy)).metadata["heldout_metrics"]
+    assert recorded == json.loads(json.dumps(heldout))
+    # The shipped model's figures are the ones this step wrote for it.
+    assert recorded["per_label"] == json.loads((shipped / "metadata.json").read_text())["heldout_metrics"]["per_label"]
+    for label, scores in recorded["per_label"].items():
+        right = scores["precision"] * scores["flagged"]
+        assert right == pytest.approx(round(right)), label
+        assert round(right) == pytest.approx(scores["recall"] * scores["support"]), label
+    assert "| label | threshold | support | flags | precision | recall | F1 |" in (copy / "MODEL_CARD.md").read_text()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from html import escape
 from html.parser import HTMLParser
 
 import pytest
 from provrisk.models.artifacts import load_model_dir
 from provrisk.score import score_document
 from provrisk.score.html import report_html
+from provrisk.score.view import select
 
 from tests.conftest import REPO_ROOT
 
@@ -49,10 +51,11 @@ class Page(HTMLParser):
 
 
 def label(label_id: str, mitigating: bool = False) -> dict:
-    return {"id": label_id, "name": label_id.replace("_", " ").title(), "standard": f"standard of {label_id}", "mitigating": mitigating}
+    return {"id": label_id, "name": label_id.replace("_", " ").title(), "standards": [f"standard of {label_id}"],
+            "mitigating": mitigating, "heldout_precision": 0.7, "heldout_flags": 20}
 
 
-def provision(provision_id: str, text: str, evidence: dict[str, list[str]], **fields) -> dict:
+def provision(provision_id: str, text: str, evidence: dict[str, list[str]], probability: float = 0.9, **fields) -> dict:
     labels = list(evidence)
     return {
         "id": provision_id,
@@ -66,14 +69,18 @@ def provision(provision_id: str, text: str, evidence: dict[str, list[str]], **fi
         "page": None,
         "text": text,
         "labels": labels,
-        "scores": {name: 0.9 for name in labels},
+        "scores": {name: probability for name in labels},
         "evidence": evidence,
         "flags": [
             {
                 "label": name,
                 "name": name.replace("_", " ").title(),
-                "probability": 0.9,
-                "standard": f"standard of {name}",
+                "probability": probability,
+                "heldout_precision": 0.7,
+                "heldout_flags": 20,
+                "verdict": "solid" if probability >= 0.8 else "check",
+                "why": "because",
+                "standards": [f"standard of {name}"],
                 "mitigating": name == "rights_safeguard",
                 "evidence": quotes,
             }
@@ -93,13 +100,18 @@ def document(provisions: list[dict], title: str = "Test Act", warnings: list[str
                        "warnings": warnings or [], "metadata": {}},
         "model": {"name": "provrisk-linear", "type": "linear", "trained_at": None, "corpus_hash": None, "languages": ["en"]},
         "assessment": {"assessed": True, "language": "en", "reason": ""},
+        "confidence": {"rule": "solid: the test rule", "solid_probability": 0.8, "solid_precision": 0.6,
+                       "min_heldout_flags": 10, "measured": True},
         "labels": labels,
+        "view": {"order": "document", "min_probability": 0.0, "solid_only": False},
         "profile": {
             "provisions": len(provisions),
             "rules": len(provisions),
             "flagged": flagged,
             "share_flagged": flagged / len(provisions),
             "label_counts": counts,
+            "flags": sum(len(p["flags"]) for p in provisions),
+            "solid": sum(f["verdict"] == "solid" for p in provisions for f in p["flags"]),
             "safeguards": [{"citation": p["citation"], "evidence": p["evidence"]["rights_safeguard"]}
                            for p in provisions if "rights_safeguard" in p["labels"]],
             "risk_index": 12.5,
@@ -126,7 +138,7 @@ def test_example_page_shows_every_provision_in_order_with_its_citation(example_r
     for scored in flagged:
         assert f"<h3>{scored['citation']}" in example_page
         rendered = page.provision(scored["id"])
-        assert rendered["attrs"]["data-labels"].split() == scored["labels"]
+        assert rendered["attrs"]["data-labels"].split() == [flag["label"] for flag in scored["flags"]]
         assert [chip["data-label"] for chip in rendered["chips"]] == [flag["label"] for flag in scored["flags"]]
 
 
@@ -259,3 +271,41 @@ def test_a_statute_not_assessed_says_so_instead_of_showing_figures():
     assert "Not assessed (language: und-Latn):" in page and "the model reads only English" in page
     assert 'id="filters"' not in page and "No feature flagged." not in page
     assert "risk index (0–100)" not in page and "12.5" not in page
+
+
+def test_each_chip_gives_probability_verdict_heldout_precision_and_every_standard(example_report, example_page):
+    page = Page(example_page)
+    flagged = [p for p in example_report["provisions"] if p["flags"]]
+    for scored in flagged:
+        chips = page.provision(scored["id"])["chips"]
+        for chip, flag in zip(chips, scored["flags"]):
+            assert chip["data-verdict"] == flag["verdict"] and float(chip["data-p"]) == pytest.approx(flag["probability"], abs=1e-4)
+    flag = flagged[0]["flags"][0]
+    for standard in flag["standards"]:
+        assert f"<li>{escape(standard)}</li>" in example_page
+    assert escape(f"{flag['heldout_precision']:.0%} of this label's {flag['heldout_flags']} flags were right on unseen laws") in example_page
+    assert escape(example_report["confidence"]["rule"]) in example_page
+
+
+def test_page_offers_solid_only_minimum_probability_and_order_controls(example_page):
+    page = Page(example_page)
+    ids = {attrs.get("id") for _, attrs in page.tags}
+    assert {"solid-only", "min-probability"} <= ids
+    orders = {attrs["value"] for tag, attrs in page.tags if tag == "input" and attrs.get("name") == "order"}
+    assert orders == {"document", "probability"}
+    for provision in page.provisions:
+        assert "data-max-p" in provision["attrs"]
+
+
+def test_a_narrowed_report_says_so_and_marks_only_the_flags_it_holds():
+    scored = document([
+        provision("s-1", "Any person who sends a grossly offensive message commits an offence.",
+                  {"expression_offence": ["grossly offensive message"]}, probability=0.95),
+        provision("s-2", "An officer may intercept any communication.", {"surveillance_power": ["intercept"]},
+                  probability=0.4),
+    ])
+    narrowed = select(scored, solid_only=True)
+    html = report_html(narrowed)
+    page = Page(html)
+    assert [p["attrs"]["id"] for p in page.provisions] == ["p-s-1"]
+    assert "This report holds solid flags only." in html

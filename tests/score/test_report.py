@@ -51,17 +51,54 @@ def test_every_provision_is_scored_as_provrisk_predict_scores_it(model, example_
         )
 
 
-def test_flags_cite_quote_and_name_the_standard(example_report):
+def test_flags_cite_quote_and_name_the_standards(example_report):
     taxonomy = load_taxonomy()
     flagged = [p for p in example_report["provisions"] if p["flags"]]
     assert flagged, "the example statute was written to trigger several labels"
+    assert [label["standards"] for label in example_report["labels"]] == [label.standards for label in taxonomy.labels]
     for provision in flagged:
         assert provision["citation"].startswith(("s. ", "Preamble", "Final"))
         for flag in provision["flags"]:
-            assert flag["standard"] == taxonomy.label(flag["label"]).standard
+            assert flag["standards"] == taxonomy.label(flag["label"]).standards
             assert flag["evidence"], f"{provision['citation']} {flag['label']} has no quoted trigger words"
     blocking = next(p for p in example_report["provisions"] if p["citation"] == "s. 13(1)")
     assert "executive_blocking_takedown" in blocking["labels"]
+
+
+def test_flags_carry_the_models_heldout_precision_and_a_verdict_by_the_rule(model, example_report):
+    per_label = model.metadata["heldout_metrics"]["per_label"]
+    flags = [flag for provision in example_report["provisions"] for flag in provision["flags"]]
+    for flag in flags:
+        measured = per_label[flag["label"]]
+        assert flag["heldout_precision"] == pytest.approx(measured["precision"], abs=1e-4)
+        assert flag["heldout_flags"] == measured["flagged"]
+        solid = flag["probability"] >= 0.8 and measured["precision"] >= 0.6 and measured["flagged"] >= 10
+        assert flag["verdict"] == ("solid" if solid else "check"), flag
+        assert flag["why"]
+    assert {flag["verdict"] for flag in flags} == {"solid", "check"}, "the example Act has flags of both kinds"
+    profile = example_report["profile"]
+    assert profile["flags"] == len(flags) and profile["solid"] == sum(flag["verdict"] == "solid" for flag in flags)
+    assert example_report["confidence"]["measured"] is True
+    assert example_report["view"] == {"order": "document", "min_probability": 0.0, "solid_only": False}
+
+
+def test_a_model_without_heldout_figures_marks_every_flag_check(model, tmp_path):
+    import shutil
+
+    from provrisk.models.artifacts import METADATA
+
+    copy = tmp_path / "unmeasured"
+    shutil.copytree(model.path, copy)
+    metadata = json.loads((copy / METADATA).read_text())
+    del metadata["heldout_metrics"]
+    (copy / METADATA).write_text(json.dumps(metadata))
+    report = score_document(EXAMPLE, load_model_dir(str(copy)))
+    flags = [flag for provision in report["provisions"] for flag in provision["flags"]]
+    assert flags and all(flag["verdict"] == "check" and flag["heldout_precision"] is None for flag in flags)
+    assert all(flag["why"] == "the label was not measured on unseen laws" for flag in flags)
+    assert report["confidence"]["measured"] is False
+    result = runner.invoke(app, ["score", str(EXAMPLE), "--model", str(copy), "--format", "json"])
+    assert result.exit_code == 0 and "carries no held-out precision per label" in result.stderr
 
 
 def test_profile_counts_agree_with_the_provisions(example_report):
@@ -76,7 +113,7 @@ def test_profile_counts_agree_with_the_provisions(example_report):
 
 
 def _provision(labels, kind="operative", role="rule"):
-    return {"citation": "s. 1", "labels": labels, "kind": kind, "role": role, "evidence": {}}
+    return {"citation": "s. 1", "labels": labels, "kind": kind, "role": role, "evidence": {}, "flags": []}
 
 
 def test_risk_index_follows_the_documented_formula():
@@ -146,11 +183,13 @@ def test_score_command_writes_each_format(tmp_path):
     assert "s. 13(1)" in (tmp_path / "report.html").read_text()
 
 
-def test_score_table_prints_citations_labels_and_quotes():
+def test_score_table_prints_citations_labels_verdicts_and_standards():
     result = runner.invoke(app, ["score", str(EXAMPLE)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
-    assert "s. 13(1)" in result.stdout and "executive_blocking_takedown" in result.stdout
-    assert "risk index" in result.stdout
+    assert "s. 13(1)" in result.stdout and "executive blocking" in result.stdout
+    assert "risk index" in result.stdout and "solid" in result.stdout and "check" in result.stdout
+    # The legend wraps each standard in its column; its words read on in order.
+    assert "Joint Declaration on Freedom of Expression and the Internet (2011)" in " ".join(result.stdout.split())
 
 
 def test_score_bad_file_is_one_line(tmp_path):

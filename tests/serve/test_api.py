@@ -542,7 +542,7 @@ def test_labels_lists_the_taxonomy(client):
     body = client.get("/v1/labels").json()
     assert [label["id"] for label in body["labels"]] == load_taxonomy().ids
     assert len(body["labels"]) == 14
-    assert all(label["name"] and label["definition"] and label["standard"] for label in body["labels"])
+    assert all(label["name"] and label["definition"] and label["standards"] for label in body["labels"])
 
 
 def test_models_describes_the_loaded_model(client, model):

@@ -138,7 +138,7 @@ def test_score_filter_expand_and_download(page, console, server):
     for element in hidden.all():
         assert label not in element.get_attribute("data-labels").split()
 
-    # expanding a provision shows its text with the trigger words marked and the standard engaged
+    # expanding a provision shows its text with the trigger words marked, the verdict and the standards engaged
     first = visible.first
     first.locator(".provision-toggle").click()
     body = first.locator(".provision-body")
@@ -147,7 +147,10 @@ def test_score_filter_expand_and_download(page, console, server):
     marked = [text.casefold() for text in body.locator("mark").all_text_contents()]
     assert marked and any(quote.casefold() in marked for quote in provision["evidence"][label])
     flag = next(f for f in provision["flags"] if f["label"] == label)
-    assert flag["standard"] in body.locator(f'.rationale li[data-label="{label}"]').text_content()
+    reason = body.locator(f'.rationale li[data-label="{label}"]').text_content()
+    assert all(standard in reason for standard in flag["standards"])
+    assert flag["why"] in reason and flag["verdict"] in reason
+    assert f"{round(flag['heldout_precision'] * 100)}% of this label's {flag['heldout_flags']} flags" in reason
     assert body.locator(".provision-text").text_content() == provision["text"]
 
     # while the filter is on, every download holds the provisions the page shows
@@ -187,6 +190,36 @@ def test_score_filter_expand_and_download(page, console, server):
     assert not [text for text in console if "Content Security Policy" in text]
     # the inline style ran under the page's Content-Security-Policy
     assert page.eval_on_selector("#score", "node => getComputedStyle(node).backgroundColor") == "rgb(31, 78, 140)"
+
+
+def test_confidence_filters_and_order(page, server):
+    expected = httpx.post(f"{server.url}/v1/score", files={"file": (EXAMPLE.name, EXAMPLE.read_bytes())}).json()
+    score_in_page(page, server.url, str(EXAMPLE))
+    page.wait_for_selector("#provisions .provision .chip")
+    profile = expected["profile"]
+    assert page.text_content("#profile-solid") == f"{profile['solid']} of {profile['flags']}"
+    assert expected["confidence"]["rule"] in page.text_content("#verdict-rule")
+
+    # solid only: just the provisions with a solid flag, and only their solid chips
+    solid = [p["citation"] for p in expected["provisions"] if any(f["verdict"] == "solid" for f in p["flags"])]
+    assert 0 < len(solid) < profile["flagged"]
+    page.check("#solid-only")
+    visible = page.locator("#provisions .provision:visible")
+    assert [element.get_attribute("data-citation") for element in visible.all()] == solid
+    assert {chip.get_attribute("data-verdict") for chip in page.locator("#provisions .chip:visible").all()} == {"solid"}
+    page.uncheck("#solid-only")
+
+    # a minimum probability, then the most probable first
+    page.select_option("#min-probability", "0.9")
+    high = [p for p in expected["provisions"] if any(f["probability"] >= 0.9 for f in p["flags"])]
+    assert [element.get_attribute("data-citation") for element in visible.all()] == [p["citation"] for p in high]
+    page.select_option("#min-probability", "0")
+    page.select_option("#order", "probability")
+    flagged = [p for p in expected["provisions"] if p["flags"]]
+    by_probability = sorted(flagged, key=lambda p: -max(f["probability"] for f in p["flags"]))
+    assert [element.get_attribute("data-citation") for element in visible.all()] == [p["citation"] for p in by_probability]
+    page.select_option("#order", "document")
+    assert [element.get_attribute("data-citation") for element in visible.all()] == [p["citation"] for p in flagged]
 
 
 def test_statute_text_is_shown_as_text_never_run(page, server):

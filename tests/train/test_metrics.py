@@ -45,6 +45,9 @@ def test_macro_f1_is_the_mean_of_the_labels_f1_and_multilabel_scores_agree():
     scores = multilabel_scores(rng.random((50, 4)), gold, predicted, ["a", "b", "c", "d"])
     assert scores["macro_f1"] == macro_f1(gold, predicted)
     assert [scores["per_label"][label]["f1"] for label in "abcd"] == per_label
+    # flagged: the predictions each precision is measured on
+    assert [scores["per_label"][label]["flagged"] for label in "abcd"] == predicted.sum(axis=0).tolist()
+    assert [scores["per_label"][label]["support"] for label in "abcd"] == gold.sum(axis=0).tolist()
 
 
 def test_positive_agreement_is_twice_both_over_each_annotators_count():
