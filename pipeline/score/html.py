@@ -103,6 +103,11 @@ h2{margin-top:1rem}
 .chips{margin:.25rem 0 0}
 .chip{padding:.1rem .4rem;margin:.15rem 0;font-size:8.5pt}
 .chip .standard,.chip .quotes{font-size:8.5pt}
+/* on paper the standards run on as one sentence, not a list: a page holds twice the flags */
+.chip .standards{display:inline;padding:0;margin:0 0 0 .3rem;font-size:8.5pt}
+.chip .standards li{display:inline}
+.chip .standards li+li::before{content:"; "}
+.chip .record{display:inline;margin-left:.3rem}
 .provision[hidden]{display:none}
 .chip,.where{break-inside:avoid}
 h2,h3{break-after:avoid}
