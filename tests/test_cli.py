@@ -81,3 +81,23 @@ def test_align_and_diff_from_the_command_line(tmp_path, corpus_dir):
     assert brief.read_bytes()[:2] == b"PK"
     result = runner.invoke(app, ["diff", "nga-cybercrimes-act-2015-s24-fragment", "nga-cybercrimes-amendment-act-2024-s24-fragment", "-f", "docx"])
     assert result.exit_code != 0 and "--output" in result.output
+
+
+def test_export_never_overwrites_the_shipped_model_without_force(tmp_path):
+    shipped = REPO_ROOT / "models" / "provrisk-linear"
+    before = {path.name: path.read_bytes() for path in shipped.iterdir()}
+    result = runner.invoke(app, ["export", "--model", "provrisk-linear", "--tracking-uri", f"sqlite:///{tmp_path / 'none.db'}"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"error: {shipped}: already exists; pass --force to replace it, or choose another --out"
+    assert {path.name: path.read_bytes() for path in shipped.iterdir()} == before
+    assert not (tmp_path / "none.db").exists()  # refused before MLflow was opened
+
+
+def test_a_bad_set_value_is_refused_before_training_with_the_key_named():
+    for override, message in (("model.params.C=high", "model.params.C: Input should be a valid number"),
+                              ("cv.foldz=3", "cv.foldz: Extra inputs are not permitted"),
+                              ("labels.not_a_label.threshold=0.5", "labels.not_a_label: not a label id")):
+        result = runner.invoke(app, ["train", "--set", override])
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith(f"error: --set '{override}': {message}")
+        assert len(result.stderr.strip().splitlines()) == 1
