@@ -315,19 +315,20 @@ def _writable_model_dir(target: Path, force: bool) -> None:
 def train(
     config: Annotated[Path, typer.Option("--config", help="Training config (configs/linear.yaml, configs/transformer.yaml).")] = Path("configs/linear.yaml"),
     set_: Annotated[list[str], typer.Option("--set", help="Override a config value, e.g. --set model.params.C=2.0 (repeatable).")] = [],
-    out: Annotated[Optional[Path], typer.Option("--out", help="Model directory to write (default: models/<run_name>); `score --model DIR` loads it.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Model directory to write (default: runs/<run_name>, ignored by git); `score --model DIR` loads it.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
     no_mlflow: Annotated[bool, typer.Option("--no-mlflow", help="Train and evaluate without logging to MLflow.")] = False,
 ) -> None:
     """Train on weak labels and gold with instrument-grouped cross-validation; write a model directory; log and register it in MLflow."""
-    from provrisk.models.artifacts import MODELS_DIR, save_model_dir
+    from provrisk.models.artifacts import save_model_dir
     from provrisk.models.card import write_model_card
+    from provrisk.settings import PROJECT_ROOT
     from provrisk.train.config import load_train_config
     from provrisk.train.run import train as run_training
     from provrisk.train.tracking import metadata_for
 
     train_config, raw = load_train_config(config, set_)
-    target = out or MODELS_DIR / train_config.run_name
+    target = out or PROJECT_ROOT / "runs" / train_config.run_name
     _writable_model_dir(target, force)
     result = run_training(train_config, progress=lambda message: stderr.print(message))
     cv, lm = result.cv_metrics, result.label_model_metrics
