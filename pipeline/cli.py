@@ -284,6 +284,25 @@ def gold_report() -> None:
     typer.echo(f"written to {out}")
 
 
+@gold_app.command("add")
+@_one_line_errors
+def gold_add(
+    source: Annotated[Path, typer.Argument(help="A statute report (provrisk score FILE --format json -o REPORT.json) or a corpus statute file.")],
+    citation: Annotated[str, typer.Option("--citation", help="The provision as the report cites it, e.g. \"s. 23(1)\" or \"Art. 29(3)\".")],
+    labels: Annotated[str, typer.Option("--labels", help="The labels it carries, comma-separated taxonomy ids; \"\" for none.")],
+    rationale: Annotated[str, typer.Option("--rationale", help="One line: the words that trigger the labels (quoted), or why none applies.")],
+    gold: Annotated[Path, typer.Option("--gold", help="Gold file to append to (default: the training gold).")] = Path("eval/gold/train.jsonl"),
+    instrument_id: Annotated[Optional[str], typer.Option(help="The corpus instrument id (default: the report's, or from the file name).")] = None,
+) -> None:
+    """Record a reviewed provision (citation, labels, rationale) as gold; its text hash is taken from the corpus."""
+    from provrisk.eval.gold_add import append_entry, parse_labels, reviewed_entry
+    from provrisk.settings import get_settings
+
+    entry = reviewed_entry(source, citation, parse_labels(labels), rationale, get_settings().corpus_dir, instrument_id)
+    append_entry(entry, gold)
+    typer.echo(f"added {entry['instrument_id']} {entry['citation']} ({', '.join(entry['labels']) or 'no label'}) to {gold}")
+
+
 @label_app.command("corpus")
 @_one_line_errors
 def label_corpus(
