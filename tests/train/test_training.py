@@ -204,12 +204,13 @@ def test_training_rows_cap_is_strict_and_keeps_gold_then_weak_positives():
     assert list(training_rows(rows, targets, is_gold, cap=None, seed=1)) == list(rows)
 
 
-def test_train_command_writes_a_model_directory_with_or_without_mlflow(setup):
+def test_train_command_writes_a_model_directory_with_or_without_mlflow(setup, monkeypatch):
     from typer.testing import CliRunner
 
     from provrisk.cli import app
 
     path, tmp_path = setup
+    monkeypatch.chdir(tmp_path)  # MLflow puts run artifacts in ./mlruns
     runner = CliRunner()
     records = [{"id": "x", "text": "The Minister may direct a service provider to intercept communications in real time."}]
     for name, options in (("plain", ["--no-mlflow"]), ("tracked", [])):
