@@ -1,6 +1,6 @@
 """Record one analyst-reviewed provision as a gold entry (``provrisk gold add``).
 
-Input: a source (a statute report written by ``provrisk score --format json``,
+Input: a source (a statute report written by ``provrisk score FILE -o REPORT.json``,
 or a statute file), a citation in it, the labels the provision carries and a
 one-line rationale. Output: one gold entry appended to a gold JSONL file, keyed
 as ``eval/gold/ANNOTATION.md`` and ``eval/gold/README.md`` describe
@@ -53,7 +53,7 @@ def _provisions_of(source: Path, instrument_id: str | None) -> tuple[str, list[d
         except (OSError, UnicodeDecodeError, ValueError) as error:
             raise InputError(source, f"not readable as a JSON report ({type(error).__name__})") from None
         if not (isinstance(document, dict) and str(document.get("schema", "")).startswith(REPORT_SCHEMA_PREFIX)):
-            raise InputError(source, "not a statute report (write one with `provrisk score FILE --format json -o REPORT.json`)")
+            raise InputError(source, "not a statute report (write one with `provrisk score FILE -o REPORT.json`)")
         return instrument_id or document["instrument"]["id"], document["provisions"]
     from provrisk.ingest import ingest_file
     from provrisk.score.report import instrument_id_for

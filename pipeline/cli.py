@@ -287,7 +287,7 @@ def gold_report() -> None:
 @gold_app.command("add")
 @_one_line_errors
 def gold_add(
-    source: Annotated[Path, typer.Argument(help="A statute report (provrisk score FILE --format json -o REPORT.json) or a corpus statute file.")],
+    source: Annotated[Path, typer.Argument(help="A statute report (provrisk score FILE -o REPORT.json) or a corpus statute file.")],
     citation: Annotated[str, typer.Option("--citation", help="The provision as the report cites it, e.g. \"s. 23(1)\" or \"Art. 29(3)\".")],
     labels: Annotated[str, typer.Option("--labels", help="The labels it carries, comma-separated taxonomy ids; \"\" for none.")],
     rationale: Annotated[str, typer.Option("--rationale", help="One line: the words that trigger the labels (quoted), or why none applies.")],
