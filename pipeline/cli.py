@@ -296,6 +296,25 @@ def gold_report() -> None:
     typer.echo(f"written to {out}")
 
 
+@gold_app.command("add")
+@_one_line_errors
+def gold_add(
+    source: Annotated[Path, typer.Argument(help="A statute report (provrisk score FILE -o REPORT.json) or a corpus statute file.")],
+    citation: Annotated[str, typer.Option("--citation", help="The provision as the report cites it, e.g. \"s. 23(1)\" or \"Art. 29(3)\".")],
+    labels: Annotated[str, typer.Option("--labels", help="The labels it carries, comma-separated taxonomy ids; \"\" for none.")],
+    rationale: Annotated[str, typer.Option("--rationale", help="One line: the words that trigger the labels (quoted), or why none applies.")],
+    gold: Annotated[Path, typer.Option("--gold", help="Gold file to append to (default: the training gold).")] = Path("eval/gold/train.jsonl"),
+    instrument_id: Annotated[Optional[str], typer.Option(help="The corpus instrument id (default: the report's, or from the file name).")] = None,
+) -> None:
+    """Record a reviewed provision (citation, labels, rationale) as gold; its text hash is taken from the corpus."""
+    from provrisk.eval.gold_add import append_entry, parse_labels, reviewed_entry
+    from provrisk.settings import get_settings
+
+    entry = reviewed_entry(source, citation, parse_labels(labels), rationale, get_settings().corpus_dir, instrument_id)
+    append_entry(entry, gold)
+    typer.echo(f"added {entry['instrument_id']} {entry['citation']} ({', '.join(entry['labels']) or 'no label'}) to {gold}")
+
+
 @label_app.command("corpus")
 @_one_line_errors
 def label_corpus(
@@ -316,18 +335,32 @@ def label_corpus(
     )
 
 
+def _writable_model_dir(target: Path, force: bool) -> None:
+    """Refuse, before any work, to replace an existing directory (the shipped model above all) unless ``force``."""
+    if target.exists() and not force:
+        raise ConfigError(f"{target}: already exists; pass --force to replace it, or choose another --out")
+
+
 @app.command()
 @_one_line_errors
 def train(
     config: Annotated[Path, typer.Option("--config", help="Training config (configs/linear.yaml, configs/transformer.yaml).")] = Path("configs/linear.yaml"),
     set_: Annotated[list[str], typer.Option("--set", help="Override a config value, e.g. --set model.params.C=2.0 (repeatable).")] = [],
+    out: Annotated[Optional[Path], typer.Option("--out", help="Model directory to write (default: runs/<run_name>, ignored by git); `score --model DIR` loads it.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace --out if it exists.")] = False,
     no_mlflow: Annotated[bool, typer.Option("--no-mlflow", help="Train and evaluate without logging to MLflow.")] = False,
 ) -> None:
-    """Train on weak labels with instrument-grouped cross-validation; log and register the model in MLflow."""
+    """Train on weak labels and gold with instrument-grouped cross-validation; write a model directory; log and register it in MLflow."""
+    from provrisk.models.artifacts import save_model_dir
+    from provrisk.models.card import write_model_card
+    from provrisk.settings import PROJECT_ROOT
     from provrisk.train.config import load_train_config
     from provrisk.train.run import train as run_training
+    from provrisk.train.tracking import metadata_for
 
     train_config, raw = load_train_config(config, set_)
+    target = out or PROJECT_ROOT / "runs" / train_config.run_name
+    _writable_model_dir(target, force)
     result = run_training(train_config, progress=lambda message: stderr.print(message))
     cv, lm = result.cv_metrics, result.label_model_metrics
     table = Table(title=f"{train_config.run_name}: instrument-grouped CV on {result.data['n_gold']} training-gold provisions "
@@ -341,10 +374,18 @@ def train(
     stdout.print(table)
     typer.echo(f"macro-F1 {cv['macro_f1']:.3f} (label model {lm['macro_f1']:.3f}); micro-F1 {cv['micro_f1']:.3f}; "
                f"macro PR-AUC {cv['macro_pr_auc']:.3f}; ECE {cv['ece']:.3f}; {result.seconds:.0f} s")
+    if target.exists():
+        import shutil
+
+        shutil.rmtree(target)
+    metadata = metadata_for(result, raw, set_)
+    save_model_dir(target, result.estimator, metadata)
+    write_model_card(target, metadata)
+    typer.echo(f"wrote the model to {target} (score with --model {target})")
     if not no_mlflow:
         from provrisk.train.tracking import log_run
 
-        logged = log_run(result, config, raw, set_)
+        logged = log_run(result, config, raw, set_, target)
         typer.echo(f"MLflow run {logged['run_id']}; registered {logged['registered_model']} version {logged['version']}")
 
 
@@ -354,6 +395,7 @@ def export(
     model: Annotated[str, typer.Option("--model", help="Registered model name, optionally NAME/VERSION (default: latest).")] = "provrisk-linear",
     out: Annotated[Optional[Path], typer.Option(help="Target directory (default: models/<name>).")] = None,
     tracking_uri: Annotated[Optional[str], typer.Option(help="MLflow tracking URI (default: the project's sqlite store).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the target directory if it exists (models/provrisk-linear is the shipped model).")] = False,
 ) -> None:
     """Copy a registered model out of MLflow into models/<name>/ with its model card."""
     import shutil
@@ -365,13 +407,14 @@ def export(
     from provrisk.models.artifacts import METADATA, MODELS_DIR, WEIGHTS_DIGEST, read_metadata, weights_digest
     from provrisk.train.config import MLflowConfig
 
-    mlflow.set_tracking_uri(tracking_uri or MLflowConfig().resolved_uri())
     name, _, version = model.partition("/")
+    target = out or MODELS_DIR / name
+    _writable_model_dir(target, force)
+    mlflow.set_tracking_uri(tracking_uri or MLflowConfig().resolved_uri())
     local = Path(mlflow.artifacts.download_artifacts(artifact_uri=f"models:/{name}/{version or 'latest'}"))
     source = next(local.glob("artifacts/*/metadata.json"), None)
     if source is None:
         raise ProvriskError(f"models:/{name}/{version or 'latest'}: no provrisk model directory in the registered model")
-    target = out or MODELS_DIR / name
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(source.parent, target)

@@ -1,4 +1,4 @@
-"""Project settings: where the corpus is, how large an input may be, where outputs go.
+"""Project settings: where the corpus is, how large an input may be, where outputs go, which YAML labelling rules apply.
 
 Read from ``configs/provrisk.yaml`` (or the file named by ``PROVRISK_CONFIG``)
 and overridden by environment variables, so that CI, a server and a user's
@@ -23,6 +23,8 @@ class Settings(BaseModel):
     corpus_dir: Path = Path("../shared/corpora")
     max_input_mb: float = Field(50, gt=0)
     datasets_dir: Path = Path("data")
+    # Labelling functions written in YAML (provrisk.label.yaml_rules), registered beside the Python ones.
+    rules_file: Path = Path("configs/rules.yaml")
 
     @property
     def max_input_bytes(self) -> int:
@@ -43,6 +45,8 @@ def get_settings() -> Settings:
             raise ConfigError(f"{config_path}: invalid YAML ({exc})") from None
     if "PROVRISK_CORPUS_DIR" in os.environ:
         values["corpus_dir"] = os.environ["PROVRISK_CORPUS_DIR"]
+    if "PROVRISK_RULES_FILE" in os.environ:
+        values["rules_file"] = os.environ["PROVRISK_RULES_FILE"]
     if "PROVRISK_MAX_INPUT_MB" in os.environ:
         values["max_input_mb"] = os.environ["PROVRISK_MAX_INPUT_MB"]
     try:
@@ -51,4 +55,5 @@ def get_settings() -> Settings:
         raise ConfigError(f"{config_path}: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}") from None
     settings.corpus_dir = settings.resolve(settings.corpus_dir)
     settings.datasets_dir = settings.resolve(settings.datasets_dir)
+    settings.rules_file = settings.resolve(settings.rules_file)
     return settings

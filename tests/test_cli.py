@@ -6,6 +6,7 @@ import csv
 import io
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from provrisk.cli import app
@@ -129,3 +130,68 @@ def test_score_refuses_a_probability_outside_zero_to_one():
     result = runner.invoke(app, ["score", str(EXAMPLE), "--min-probability", "1.5"], env={"COLUMNS": "160"})
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "Invalid value for '--min-probability'" in result.output
+
+
+def test_export_never_overwrites_the_shipped_model_without_force(tmp_path):
+    shipped = REPO_ROOT / "models" / "provrisk-linear"
+    before = {path.name: path.read_bytes() for path in shipped.iterdir()}
+    result = runner.invoke(app, ["export", "--model", "provrisk-linear", "--tracking-uri", f"sqlite:///{tmp_path / 'none.db'}"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"error: {shipped}: already exists; pass --force to replace it, or choose another --out"
+    assert {path.name: path.read_bytes() for path in shipped.iterdir()} == before
+    assert not (tmp_path / "none.db").exists()  # refused before MLflow was opened
+
+
+def test_a_bad_set_value_is_refused_before_training_with_the_key_named():
+    for override, message in (("model.params.C=high", "model.params.C: Input should be a valid number"),
+                              ("cv.foldz=3", "cv.foldz: Extra inputs are not permitted"),
+                              ("labels.not_a_label.threshold=0.5", "labels.not_a_label: not a label id")):
+        result = runner.invoke(app, ["train", "--set", override])
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith(f"error: --set '{override}': {message}")
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.corpus
+def test_gold_add_records_a_reviewed_provision_joinable_to_the_corpus(tmp_path, corpus_dir):
+    from provrisk.corpora.dataset import provision_rows
+    from provrisk.corpora.manifest import load_manifest
+    from provrisk.eval.gold import GOLD_FILES, join_gold, read_jsonl
+
+    tracked = {path: path.read_bytes() for path in GOLD_FILES}
+    statute = corpus_dir / "texts" / "uga-computer-misuse-act-2011.txt"
+    report = tmp_path / "uga.json"
+    assert runner.invoke(app, ["score", str(statute), "--format", "json", "-o", str(report)]).exit_code == 0
+    annotated = {(e["instrument_id"], e["citation"]) for path in GOLD_FILES for e in read_jsonl(path)}
+    fresh = [p for p in json.loads(report.read_text())["provisions"]
+             if ("uga-computer-misuse-act-2011", p["citation"]) not in annotated and p["kind"] == "operative"]
+    gold = tmp_path / "gold.jsonl"
+    first = runner.invoke(app, ["gold", "add", str(report), "--citation", fresh[0]["citation"], "--labels",
+                                "rights_safeguard, surveillance_power", "--rationale", "'quoted words' and why", "--gold", str(gold)])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(app, ["gold", "add", str(statute), "--citation", fresh[1]["citation"], "--labels", "",
+                                 "--rationale", "no power, no safeguard", "--gold", str(gold)])
+    assert second.exit_code == 0, second.output
+    entries = read_jsonl(gold)
+    assert [e["citation"] for e in entries] == [fresh[0]["citation"], fresh[1]["citation"]]
+    assert entries[0]["labels"] == ["surveillance_power", "rights_safeguard"]  # taxonomy order
+    assert entries[0]["rationale"] == {"surveillance_power": "'quoted words' and why", "rights_safeguard": "'quoted words' and why"}
+    assert entries[1]["labels"] == [] and entries[1]["none_reason"] == "no power, no safeguard"
+    instrument = next(i for i in load_manifest(corpus_dir) if i.id == "uga-computer-misuse-act-2011")
+    joined = join_gold(entries, provision_rows(corpus_dir, instrument)[0], gold)  # what training does with them
+    assert [j["text"] for j in joined] == [fresh[0]["text"], fresh[1]["text"]]
+
+    refusals = {
+        "already records": [str(report), "--citation", fresh[0]["citation"], "--labels", "", "--rationale", "again"],
+        "unknown label ids surveilance": [str(report), "--citation", fresh[2]["citation"], "--labels", "surveilance", "--rationale", "x"],
+        "did you mean": [str(report), "--citation", fresh[2]["citation"].replace(". ", " "), "--labels", "", "--rationale", "x"],
+        "held-out test instrument": [str(corpus_dir / "texts" / "sgp-computer-misuse-act-1993.txt"), "--citation", "s. 3",
+                                     "--labels", "", "--rationale", "x"],
+        "not an instrument of the corpus": [str(EXAMPLE), "--citation", "s. 12", "--labels", "", "--rationale", "x"],
+    }
+    for message, arguments in refusals.items():
+        result = runner.invoke(app, ["gold", "add", *arguments, "--gold", str(gold)])
+        assert result.exit_code == 2 and message in result.stderr, (message, result.output)
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert len(read_jsonl(gold)) == 2
+    assert {path: path.read_bytes() for path in GOLD_FILES} == tracked

@@ -302,10 +302,16 @@ def training_times(with_training: bool, env: dict[str, str]) -> list[dict]:
         relative = config_path.relative_to(PROJECT_ROOT).as_posix()
         row = {"config": relative, "model_type": model_type, "run_name": raw.get("run_name")}
         if with_training:
-            command = [sys.executable, "-m", "provrisk.cli", "train", "--config", str(config_path), "--no-mlflow"]
-            started = time.perf_counter()
-            completed = subprocess.run(command, env=env, capture_output=True, text=True, cwd=PROJECT_ROOT, check=False)
-            row.update(measured=True, seconds=time.perf_counter() - started,
+            import tempfile
+
+            # `train` writes a model directory and never replaces one: a fresh folder each time, thrown away.
+            with tempfile.TemporaryDirectory(prefix="provrisk-bench-train-") as folder:
+                command = [sys.executable, "-m", "provrisk.cli", "train", "--config", str(config_path), "--no-mlflow",
+                           "--out", str(Path(folder) / "model")]
+                started = time.perf_counter()
+                completed = subprocess.run(command, env=env, capture_output=True, text=True, cwd=PROJECT_ROOT, check=False)
+                seconds = time.perf_counter() - started
+            row.update(measured=True, seconds=seconds,
                        source=f"measured now: provrisk train --config {relative} --no-mlflow (wall time)",
                        exit_code=completed.returncode)
             if completed.returncode != 0:

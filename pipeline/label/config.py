@@ -52,7 +52,10 @@ class LabellingConfig(BaseModel):
         return path if path.is_absolute() else PROJECT_ROOT / path
 
     def fingerprint(self) -> str:
-        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
+        """Changes with any setting here and with the YAML rules' content (which `lfs: all` runs)."""
+        from provrisk.label.yaml_rules import rules_digest
+
+        return hashlib.sha256((self.model_dump_json() + rules_digest(get_settings().rules_file)).encode()).hexdigest()[:16]
 
 
 def load_labelling_config(path: Path = DEFAULT_CONFIG) -> LabellingConfig:

@@ -563,6 +563,14 @@ class _CueMatcher:
         return cues
 
 
+def add_cue(name: str, patterns: list[str | WordStart | NumberThen]) -> None:
+    """Add a cue to :data:`CUES` (the YAML rules' own patterns); the matcher is rebuilt on its next use."""
+    if name in CUES or name in WINDOW_CUES:
+        raise ValueError(f"cue {name} is defined twice")
+    CUES[name] = list(patterns)
+    _cue_matcher.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def _cue_matcher() -> _CueMatcher:
     return _CueMatcher(spacy.blank("en"))

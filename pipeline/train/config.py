@@ -1,7 +1,12 @@
 """Training configuration (``configs/linear.yaml``, ``configs/transformer.yaml``), validated.
 
-Command-line overrides (``--set model.params.C=2.0``) are applied to the raw
-YAML before validation and recorded with the run.
+Input: a YAML file and ``--set KEY=VALUE`` overrides. Output: a
+:class:`TrainConfig` and the raw dict (after overrides) it came from. The
+overrides are applied to the raw YAML before validation and recorded with the
+run; an unknown key or a bad value, in the file or in an override, is a
+one-line :class:`~provrisk.errors.ConfigError` naming the key (and the
+``--set`` that gave it), raised before any data is read. The ``labels``
+section's keys are checked against the config's taxonomy.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from provrisk.errors import ConfigError
 from provrisk.models.params import LinearParams, TransformerParams
 from provrisk.settings import PROJECT_ROOT, get_settings
+from provrisk.taxonomy import load_taxonomy
 
 
 class _Strict(BaseModel):
@@ -85,6 +91,15 @@ class CVConfig(_Strict):
     folds: int = Field(5, ge=2)
 
 
+class LabelSettings(_Strict):
+    # A fixed decision threshold for this label, used instead of the tuned one (in the
+    # cross-validation figures as in the model).
+    threshold: float | None = Field(None, gt=0, lt=1)
+    # Each training provision that is positive for this label (gold or weak) weighs this many
+    # times more in this label's fit: above 1 buys recall on a rare label, below 1 precision.
+    positive_weight: float = Field(1.0, gt=0)
+
+
 class MLflowConfig(_Strict):
     tracking_uri: str | None = None
     experiment: str = "provrisk"
@@ -108,6 +123,8 @@ class TrainConfig(_Strict):
     cv: CVConfig = CVConfig()
     sampling: SamplingConfig = SamplingConfig()
     mlflow: MLflowConfig = MLflowConfig()
+    # Per-label settings, keyed by taxonomy label id; a label not named here uses the defaults.
+    labels: dict[str, LabelSettings] = Field(default_factory=dict)
 
     def resolve(self, path: Path) -> Path:
         return path if path.is_absolute() else PROJECT_ROOT / path
@@ -138,20 +155,48 @@ def apply_overrides(raw: dict, overrides: list[str]) -> dict:
     return raw
 
 
+def _key(loc: tuple) -> str:
+    """A validation error's location as the user writes the key: ``model.params.C``, not ``model.linear.params.C``."""
+    parts = [str(part) for part in loc]
+    if parts[:1] == ["model"] and parts[1:2] in (["linear"], ["transformer"]):
+        del parts[1]  # the tag pydantic adds for the model-type union
+    return ".".join(parts)
+
+
+def _override_of(key: str, overrides: list[str]) -> str | None:
+    """The last ``--set`` whose key is ``key`` or a section above or below it."""
+    for override in reversed(overrides):
+        given = override.split("=", 1)[0].strip()
+        if key == given or key.startswith(given + ".") or given.startswith(key + "."):
+            return override
+    return None
+
+
 def load_train_config(path: Path, overrides: list[str] = ()) -> tuple[TrainConfig, dict]:
     """The validated config and the raw dict it came from (after overrides)."""
+    overrides = list(overrides)
     try:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         raise ConfigError(f"{path}: training config not found") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: invalid YAML ({exc})") from None
-    raw = apply_overrides(raw, list(overrides))
+    raw = apply_overrides(raw, overrides)
     try:
-        return TrainConfig(**raw), raw
+        config = TrainConfig(**raw)
     except ValidationError as exc:
         error = exc.errors()[0]
-        raise ConfigError(f"{path}: {'.'.join(map(str, error['loc']))}: {error['msg']}") from None
+        key = _key(error["loc"])
+        override = _override_of(key, overrides)
+        source = f"--set {override!r}" if override else str(path)
+        raise ConfigError(f"{source}: {key}: {error['msg']}") from None
+    known = load_taxonomy(config.resolve(config.taxonomy)).ids
+    for label in config.labels:
+        if label not in known:
+            override = _override_of(f"labels.{label}", overrides)
+            source = f"--set {override!r}" if override else str(path)
+            raise ConfigError(f"{source}: labels.{label}: not a label id of {config.taxonomy}")
+    return config, raw
 
 
 def config_hash(raw: dict) -> str:

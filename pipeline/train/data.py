@@ -14,7 +14,8 @@ and the training gold files. Output: a :class:`TrainingData`:
   model's probability elsewhere;
 - ``weights`` (n, L): the gold weight for gold rows; for weak rows the weak
   weight times the label model's confidence ``|2p - 1|`` in that label (at
-  least ``min_confidence``);
+  least ``min_confidence``); a provision positive for a label is further
+  weighted by that label's ``labels.<id>.positive_weight``;
 - ``is_gold``, ``weak_proba`` (the label model's probabilities, for the
   rules-only baseline) and the corpus hash.
 """
@@ -101,6 +102,9 @@ def load_training_data(config: TrainConfig) -> TrainingData:
     weights = config.weak_labels.weight * confidence
     targets[gold_rows] = np.array([[label in e["labels"] for label in labels] for e in entries], dtype=float)
     weights[gold_rows] = config.gold.weight
+    for k, label in enumerate(labels):
+        if label in config.labels:
+            weights[:, k] *= np.where(targets[:, k] > 0.5, config.labels[label].positive_weight, 1.0)
     is_gold = np.zeros(len(records), dtype=bool)
     is_gold[gold_rows] = True
     return TrainingData(

@@ -97,10 +97,17 @@ def _scores(estimator, records, votes):
     return estimator.decision_function(records)
 
 
-def _decide(config: TrainConfig, proba: np.ndarray, gold: np.ndarray) -> np.ndarray:
+def _decide(config: TrainConfig, labels: list[str], proba: np.ndarray, gold: np.ndarray) -> np.ndarray:
+    """Per-label thresholds: the strategy's, then a label's own ``labels.<id>.threshold`` where the config fixes one."""
     if config.threshold.strategy == "fixed":
-        return np.full(gold.shape[1], config.threshold.fixed)
-    return tune_thresholds(proba, gold, config.threshold.grid.values())
+        thresholds = np.full(gold.shape[1], config.threshold.fixed)
+    else:
+        thresholds = tune_thresholds(proba, gold, config.threshold.grid.values())
+    for k, label in enumerate(labels):
+        settings = config.labels.get(label)
+        if settings is not None and settings.threshold is not None:
+            thresholds[k] = settings.threshold
+    return thresholds
 
 
 def fold_of(config: TrainConfig, data: TrainingData) -> np.ndarray:
@@ -147,7 +154,7 @@ def train(config: TrainConfig, progress=print) -> TrainResult:
         inside = gold_folds == fold
         calibration = fit_platt(oof_scores[~inside], gold[~inside], config.calibration.C)
         oof_proba[inside] = apply_platt(oof_scores[inside], calibration)
-        thresholds = _decide(config, apply_platt(oof_scores[~inside], calibration), gold[~inside])
+        thresholds = _decide(config, data.labels, apply_platt(oof_scores[~inside], calibration), gold[~inside])
         predicted[inside] = oof_proba[inside] >= thresholds
     cv_metrics = multilabel_scores(oof_proba, gold, predicted, data.labels)
 
@@ -156,7 +163,7 @@ def train(config: TrainConfig, progress=print) -> TrainResult:
     progress(f"final model: training on {len(final_idx)} provisions")
     _fit(final, [data.records[i] for i in final_idx], data.targets[final_idx], data.weights[final_idx], _subset(votes, final_idx))
     final.set_calibration(oof_scores, gold, config.calibration.C)
-    thresholds = _decide(config, apply_platt(oof_scores, final.calibration_), gold)
+    thresholds = _decide(config, data.labels, apply_platt(oof_scores, final.calibration_), gold)
 
     rules = data.weak_proba[data.is_gold]
     label_model_metrics = multilabel_scores(rules, gold, rules > labelling.threshold, data.labels)

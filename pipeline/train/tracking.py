@@ -1,21 +1,21 @@
 """Record a training run in MLflow: parameters, config, corpus hash, metrics, LF report, model.
 
 The model is logged as an MLflow pyfunc (:class:`provrisk.models.pyfunc.ProvriskPyfunc`)
-whose artifact is a provrisk model directory, and registered under the
-config's ``mlflow.registered_model`` name.
+whose artifact is the provrisk model directory ``provrisk train`` wrote (so the
+registered model and the directory are the same bytes), and registered under
+the config's ``mlflow.registered_model`` name.
 """
 
 from __future__ import annotations
 
 import json
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 import yaml
 
 import provrisk
-from provrisk.models.artifacts import save_model_dir
+from provrisk.models.artifacts import read_metadata
 from provrisk.settings import PROJECT_ROOT
 from provrisk.train.config import TrainConfig, config_hash
 from provrisk.train.run import TrainResult
@@ -59,14 +59,14 @@ def metadata_for(result: TrainResult, raw_config: dict, overrides: list[str]) ->
     }
 
 
-def log_run(result: TrainResult, config_path: Path, raw_config: dict, overrides: list[str]) -> dict:
-    """Log the run, register the model; returns run id, model URI and registered version."""
+def log_run(result: TrainResult, config_path: Path, raw_config: dict, overrides: list[str], model_dir: Path) -> dict:
+    """Log the run and the model directory ``train`` wrote, register the model; returns run id, model URI and registered version."""
     import mlflow
 
     config: TrainConfig = result.config
     mlflow.set_tracking_uri(config.mlflow.resolved_uri())
     mlflow.set_experiment(config.mlflow.experiment)
-    metadata = metadata_for(result, raw_config, overrides)
+    metadata = read_metadata(model_dir)
     with mlflow.start_run(run_name=config.run_name) as run:
         mlflow.log_params({k: str(v)[:500] for k, v in _flatten("", raw_config, {}).items()})
         mlflow.log_params({"overrides": " ".join(overrides) or "-", "corpus_hash": result.corpus_hash,
@@ -90,17 +90,15 @@ def log_run(result: TrainResult, config_path: Path, raw_config: dict, overrides:
         report = PROJECT_ROOT / "eval" / "reports" / "labelling.json"
         if report.exists():
             mlflow.log_artifact(str(report), "reports")
-        with tempfile.TemporaryDirectory() as tmp:
-            model_dir = save_model_dir(Path(tmp) / "model", result.estimator, metadata)
-            import provrisk.models.pyfunc as pyfunc_code
+        import provrisk.models.pyfunc as pyfunc_code
 
-            info = mlflow.pyfunc.log_model(
-                name="model",
-                python_model=pyfunc_code.__file__,
-                artifacts={"model_dir": str(model_dir)},
-                pip_requirements=PIP_REQUIREMENTS,
-                registered_model_name=config.mlflow.registered_model,
-            )
+        info = mlflow.pyfunc.log_model(
+            name="model",
+            python_model=pyfunc_code.__file__,
+            artifacts={"model_dir": str(model_dir)},
+            pip_requirements=PIP_REQUIREMENTS,
+            registered_model_name=config.mlflow.registered_model,
+        )
         mlflow.log_text(json.dumps(metadata, indent=2), "metadata.json")
     return {"run_id": run.info.run_id, "model_uri": info.model_uri,
             "registered_model": config.mlflow.registered_model, "version": info.registered_model_version}

@@ -70,10 +70,30 @@ def test_overrides_are_applied_and_bad_keys_are_one_line_errors(setup):
     assert config.model.params.C == 2.0 and raw["model"]["params"]["C"] == 2.0
     with pytest.raises(ConfigError, match="cv.folds"):
         load_train_config(path, ["cv.folds=1"])
-    with pytest.raises(ConfigError, match="model.linear.params.min_df"):
+    with pytest.raises(ConfigError, match=r"^--set 'model.params.min_df=2': model.params.min_df: Extra inputs"):
         load_train_config(path, ["model.params.min_df=2"])
+    with pytest.raises(ConfigError, match=r"^--set 'model.params.C=high': model.params.C: Input should be a valid number"):
+        load_train_config(path, ["model.params.C=high"])
+    with pytest.raises(ConfigError, match=r"^--set 'labels.surveillance_power.threshold=1.5': labels.surveillance_power.threshold"):
+        load_train_config(path, ["labels.surveillance_power.threshold=1.5"])
+    with pytest.raises(ConfigError, match=r"^--set 'labels.surveillance.threshold=0.4': labels.surveillance: not a label id"):
+        load_train_config(path, ["labels.surveillance.threshold=0.4"])
     with pytest.raises(ConfigError, match="use_label_model needs use_lf_votes"):
         load_train_config(path, ["model.params.use_lf_votes=false"])
+
+
+def test_label_settings_fix_thresholds_and_weigh_positives(setup):
+    path, _ = setup
+    base = train(load_train_config(path)[0], progress=lambda m: None)
+    config, _ = load_train_config(path, ["labels.surveillance_power.threshold=0.83",
+                                         "labels.research_chilling.positive_weight=5"])
+    result = train(config, progress=lambda m: None)
+    k = result.labels.index("surveillance_power")
+    assert result.thresholds[k] == 0.83 and base.thresholds[k] != 0.83
+    r = result.labels.index("research_chilling")
+    assert not np.array_equal(result.estimator.coef_[r], base.estimator.coef_[r])
+    s = result.labels.index("secrecy_obligation")
+    assert np.array_equal(result.estimator.coef_[s], base.estimator.coef_[s])
 
 
 def test_shipped_configs_name_only_keys_that_exist():
@@ -135,7 +155,8 @@ def test_registered_model_is_served_by_mlflow(setup):
     path, tmp_path = setup
     config, raw = load_train_config(path)
     result = train(config, progress=lambda m: None)
-    logged = log_run(result, path, raw, [])
+    directory = save_model_dir(tmp_path / "model", result.estimator, metadata_for(result, raw, []))
+    logged = log_run(result, path, raw, [], directory)
     assert str(logged["version"]) == "1"
     port = _free_port()
     bin_dir = Path(sys.executable).parent
@@ -182,3 +203,31 @@ def test_training_rows_cap_is_strict_and_keeps_gold_then_weak_positives():
     assert all(10 <= r < 60 for r in kept if r >= 5), "then weak positives, before any negative"
     assert list(training_rows(rows, targets, is_gold, cap=30, seed=1)) == list(kept)
     assert list(training_rows(rows, targets, is_gold, cap=None, seed=1)) == list(rows)
+
+
+def test_train_command_writes_a_model_directory_with_or_without_mlflow(setup, monkeypatch):
+    from typer.testing import CliRunner
+
+    from provrisk.cli import app
+
+    path, tmp_path = setup
+    monkeypatch.chdir(tmp_path)  # MLflow puts run artifacts in ./mlruns
+    runner = CliRunner()
+    records = [{"id": "x", "text": "The Minister may direct a service provider to intercept communications in real time."}]
+    for name, options in (("plain", ["--no-mlflow"]), ("tracked", [])):
+        out = tmp_path / name
+        result = runner.invoke(app, ["train", "--config", str(path), "--out", str(out), *options])
+        assert result.exit_code == 0, result.output
+        loaded = load_model_dir(out)
+        assert (out / "MODEL_CARD.md").exists() and loaded.metadata["run_name"] == "linear"
+        assert "surveillance_power" in predict_records(loaded, records)[0]["labels"]
+    assert "registered test-model version 1" in result.stdout
+    before = (tmp_path / "plain" / "model.safetensors").read_bytes()
+    refused = runner.invoke(app, ["train", "--config", str(path), "--out", str(tmp_path / "plain"), "--no-mlflow"])
+    assert refused.exit_code == 2 and "plain: already exists; pass --force" in refused.stderr
+    assert "training provisions" not in refused.stderr  # refused before any work
+    assert (tmp_path / "plain" / "model.safetensors").read_bytes() == before
+    replaced = runner.invoke(app, ["train", "--config", str(path), "--out", str(tmp_path / "plain"), "--no-mlflow", "--force",
+                                   "--set", "labels.surveillance_power.threshold=0.9"])
+    assert replaced.exit_code == 0, replaced.output
+    assert load_model_dir(tmp_path / "plain").metadata["thresholds"]["surveillance_power"] == 0.9

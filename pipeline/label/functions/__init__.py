@@ -1,4 +1,4 @@
-"""Labelling functions, one module per label; importing this package registers them all."""
+"""Labelling functions, one module per label, and the YAML rules of the ``rules_file`` setting; importing this package registers them all."""
 
 from provrisk.label.functions import (  # noqa: F401 - imported for their registrations
     compelled_assistance,
@@ -16,3 +16,7 @@ from provrisk.label.functions import (  # noqa: F401 - imported for their regist
     vague_offence_terms,
     weak_cooperation_safeguards,
 )
+from provrisk.label.yaml_rules import register_rules  # noqa: E402 - after the Python LFs, whose names it must not reuse
+from provrisk.settings import get_settings  # noqa: E402
+
+register_rules(get_settings().rules_file)
