@@ -12,9 +12,9 @@ provision records (dicts with ``text`` and, when known, ``heading``,
 * ``decision_function(X)`` / ``predict_proba(X)``: per-label scores; the
   probabilities pass through per-label Platt scaling fitted by
   ``set_calibration`` on out-of-fold scores of gold provisions.
-* ``evidence(records, labels)``: per record, per label of its labels, the
-  n-grams of the record that push its score for the label up most, for
-  reports that quote trigger words.
+* ``evidence(records, labels, clauses)``: per record, per label of its labels,
+  the clause of the record that carries the label and the n-grams in it that
+  push its score for the label up most, for reports that quote trigger words.
 
 Features: word 1–2-grams and character 3–5-grams of heading + lead-in +
 text; (``embedding_weight`` > 0) a static sentence embedding distilled from
@@ -48,6 +48,7 @@ from provrisk.models.calibration import apply_platt, fit_platt, identity_platt
 from provrisk.models.embeddings import EncoderEmbedder, StaticEmbedder
 from provrisk.models.ngrams import NgramCounter
 from provrisk.models.text import model_text
+from provrisk.segment.clauses import Clause
 
 @lru_cache(maxsize=4096)
 def _printed(ngram: str) -> re.Pattern:
@@ -213,12 +214,18 @@ class LinearRiskClassifier(BaseEstimator):
         return apply_platt(self.decision_function(X, lf_votes), self.calibration_)
 
     # -- evidence --------------------------------------------------------------
-    def evidence(self, records: Sequence[dict], labels: Sequence[Sequence[str]], top: int = 3) -> list[dict[str, list[str]]]:
-        """For each record, per label of its ``labels``: the words of the provision text whose n-grams raise its
-        score for the label most, quoted as printed (at most ``top``).
+    def evidence(
+        self, records: Sequence[dict], labels: Sequence[Sequence[str]], clauses: Sequence[Sequence[Clause]], top: int = 3
+    ) -> list[dict[str, tuple[int, list[str]]]]:
+        """For each record, per label of its ``labels``: ``(k, quotes)``, where ``clauses[i][k]`` is the clause
+        of the record's text that carries the label and ``quotes`` the words in it that raise its score most.
 
-        An n-gram made only of stop words ("and the") says nothing a reader can check and is skipped; the
-        tokenizer drops one-letter words, so an n-gram is quoted with them ("for a period", not "for period").
+        The carrying clause is the one whose removal lowers the n-gram part of the label's score most (the
+        rest of the score, the LF votes, is quoted by the LFs' own matches). Quotes are word n-grams of that
+        clause with a positive weight, quoted as printed (at most ``top``), and only those a reader can check:
+        an n-gram that begins or ends with a stop word or a drafting word ("and cybercrimes", "act on",
+        "security for") is skipped, since its content word is an n-gram of its own. The tokenizer drops
+        one-letter words, so an n-gram is quoted with them ("period of a year").
         """
         if not records:
             return []
@@ -228,22 +235,67 @@ class LinearRiskClassifier(BaseEstimator):
         # Building the 60k-name array costs more than scoring a provision: once per loaded model.
         if getattr(self, "_word_names", None) is None:
             self._word_names = word.vectorizer.get_feature_names_out()
+        carrying = self._carrying_clauses(records, labels, clauses)
         quoted = []
         for i, (text, record_labels) in enumerate(zip(texts, labels)):
             columns = rows.indices[rows.indptr[i] : rows.indptr[i + 1]]
             weights = rows.data[rows.indptr[i] : rows.indptr[i + 1]]
-            by_label: dict[str, list[str]] = {}
+            by_label: dict[str, tuple[int, list[str]]] = {}
             for label in record_labels:
+                k = carrying[i][label]
+                clause = clauses[i][k]
                 contributions = weights * self.coef_[self.labels_.index(label), columns]
-                quotes = by_label[label] = []
+                quotes: list[str] = []
                 for j in np.argsort(-contributions):
                     if contributions[j] <= 0 or len(quotes) == top:
                         break
                     ngram = self._word_names[columns[j]]
-                    if all(term in ENGLISH_STOP_WORDS for term in ngram.split()):
+                    if not quotable(ngram):
                         continue
-                    match = _printed(ngram).search(text)
+                    match = _printed(ngram).search(text, clause.start, clause.end)
                     if match and match.group(0) not in quotes:
                         quotes.append(match.group(0))
+                by_label[label] = (k, quotes)
             quoted.append(by_label)
         return quoted
+
+    def _carrying_clauses(
+        self, records: Sequence[dict], labels: Sequence[Sequence[str]], clauses: Sequence[Sequence[Clause]]
+    ) -> list[dict[str, int]]:
+        """Per record, per label: the index of the clause whose removal lowers the label's n-gram score most."""
+        variants, owners = [], []
+        for i, record in enumerate(records):
+            if len(clauses[i]) > 1:
+                text = record.get("text") or ""
+                variants.append(model_text(record))
+                variants.extend(model_text({**record, "text": text[: c.start] + " " + text[c.end :]}) for c in clauses[i])
+                owners.append(i)
+        carrying: list[dict[str, int]] = [{label: 0 for label in record_labels} for record_labels in labels]
+        if not variants:
+            return carrying
+        features = sp.hstack([counter.transform(variants) for counter in self._counters()], format="csr")
+        weights = self._coef_columns()[: features.shape[1]]
+        scores = np.asarray(features @ weights)
+        row = 0
+        for i in owners:
+            block = scores[row : row + 1 + len(clauses[i])]
+            for label in labels[i]:
+                k = self.labels_.index(label)
+                carrying[i][label] = int(np.argmax(block[0, k] - block[1:, k]))
+            row += 1 + len(clauses[i])
+        return carrying
+
+
+# Words of drafting that say nothing of what a provision does, beside scikit-learn's English stop words.
+DRAFTING_WORDS = frozenset({
+    "shall", "may", "act", "acts", "section", "sections", "subsection", "subsections", "paragraph", "paragraphs",
+    "article", "articles", "chapter", "schedule", "regulation", "thereof", "therein", "thereto", "hereby", "herein",
+    "hereof", "said",
+})
+FUNCTION_WORDS = ENGLISH_STOP_WORDS | DRAFTING_WORDS
+
+
+def quotable(ngram: str) -> bool:
+    """An n-gram a reader can check as a reason: it neither begins nor ends with a function word or a number."""
+    terms = ngram.split()
+    return not any(term in FUNCTION_WORDS or term.isdigit() for term in (terms[0], terms[-1]))

@@ -9,13 +9,21 @@ the document every output format (``provrisk score``, ``POST /v1/score``,
      "instrument": {id, source, format, title, language, warnings, metadata},
      "model": {name, type, trained_at, corpus_hash},
      "labels": [{id, name, standard, mitigating}],   # the taxonomy, in file order
-     "profile": {provisions, flagged, share_flagged, label_counts, safeguards, risk_index},
+     "profile": {provisions, flagged, share_flagged, label_counts, safeguards, safeguards_model_only, risk_index},
      "provisions": [{id, citation, heading, kind, role, path, context, start, end, page, text,
-                     annotations, labels, scores, evidence, flags}]}
+                     annotations, labels, scores, evidence, flags, definitions_used, cross_references}]}
 
 ``labels``, ``scores`` and ``evidence`` of a provision are exactly what
 ``provrisk predict`` gives for it; ``flags`` repeats each predicted label
-with its name, probability, the standard it engages and the quoted words.
+with its name, probability, the standard it engages, the quoted words and
+the clauses they come from, each marked rule or model
+(``evidence_clauses``, see :mod:`provrisk.models.predict`). The profile's
+``safeguards`` are the provisions where a safeguard rule matched, with its
+words; ``safeguards_model_only`` those the model labels a safeguard without
+any safeguard wording matched, with the words the model weighs.
+``definitions_used`` and ``cross_references`` link a provision to the
+definitions and provisions of the same statute it uses
+(:mod:`provrisk.score.references`).
 
 Risk index (documented in the README): over the provisions that carry a rule
 (``kind`` operative or schedule, not lead-in words), each provision scores
@@ -38,6 +46,7 @@ from provrisk.ingest.types import IngestedText
 from provrisk.label.apply import attach_definitions
 from provrisk.label.cues import tokenizer
 from provrisk.models.predict import predict_records
+from provrisk.score.references import provision_links
 from provrisk.segment import NOTE_KINDS, Provision, segment_statute
 from provrisk.taxonomy import load_taxonomy
 
@@ -89,10 +98,11 @@ def score_ingested(
         raise InputError(document.source, "no provisions found: the text has no numbered sections or articles (is this a statute?)")
     _check_provision_lengths(document.source, provisions)
     predictions = score_provisions(model, provisions, progress=progress)
+    links = provision_links(provisions)
     taxonomy = load_taxonomy()
     names = {label.id: label for label in taxonomy.labels}
     scored = []
-    for provision, prediction in zip(provisions, predictions):
+    for provision, prediction, uses in zip(provisions, predictions, links):
         flags = [
             {
                 "label": label,
@@ -101,6 +111,7 @@ def score_ingested(
                 "standard": names[label].standard,
                 "mitigating": label == SAFEGUARD_LABEL,
                 "evidence": prediction["evidence"].get(label, []),
+                "evidence_clauses": prediction["evidence_clauses"].get(label, []),
             }
             for label in prediction["labels"]
         ]
@@ -125,6 +136,9 @@ def score_ingested(
                 "scores": prediction["scores"],
                 "evidence": prediction["evidence"],
                 "flags": flags,
+                # the defined terms and the provisions it uses, for links to them (score/references.py)
+                "definitions_used": uses["definitions_used"],
+                "cross_references": uses["cross_references"],
             }
         )
     metadata = model.metadata
@@ -201,6 +215,7 @@ def statute_profile(provisions: list[dict], label_ids: list[str]) -> dict:
         if any(label in risk_labels for label in provision["labels"]):
             flagged += 1
     rules = [p for p in provisions if p["kind"] in RULE_KINDS and p["role"] == "rule"]
+    safeguarded = [p for p in provisions if SAFEGUARD_LABEL in p["labels"]]
     contributions = []
     for provision in rules:
         n_risk = sum(label in risk_labels for label in provision["labels"])
@@ -212,13 +227,20 @@ def statute_profile(provisions: list[dict], label_ids: list[str]) -> dict:
         "flagged": flagged,
         "share_flagged": round(flagged / len(provisions), 4) if provisions else 0.0,
         "label_counts": counts,
-        "safeguards": [
-            {"citation": p["citation"], "evidence": p["evidence"].get(SAFEGUARD_LABEL, [])}
-            for p in provisions
-            if SAFEGUARD_LABEL in p["labels"]
-        ],
+        "safeguards": [s for s in (_safeguard(p, "rule") for p in safeguarded) if s["evidence"]],
+        "safeguards_model_only": [_safeguard(p, "model") for p in safeguarded if not _safeguard(p, "rule")["evidence"]],
         "risk_index": round(100 * sum(contributions) / len(contributions), 1) if contributions else 0.0,
     }
+
+
+def _safeguard(provision: dict, source: str) -> dict:
+    """The provision's citation and the words of its safeguard evidence from ``source`` ("rule" or "model")."""
+    clauses = [c for f in provision.get("flags", []) if f["label"] == SAFEGUARD_LABEL for c in f["evidence_clauses"]]
+    quotes: list[str] = []
+    for clause in clauses:
+        if clause["source"] == source:
+            quotes.extend(q for q in clause["quotes"] if q not in quotes)
+    return {"citation": provision["citation"], "evidence": quotes}
 
 
 def _first_line(text: str) -> str:

@@ -67,9 +67,14 @@ def test_profile_counts_agree_with_the_provisions(example_report):
     assert profile["provisions"] == len(provisions)
     for label, count in profile["label_counts"].items():
         assert count == sum(label in p["labels"] for p in provisions)
-    assert [s["citation"] for s in profile["safeguards"]] == [
-        p["citation"] for p in provisions if "rights_safeguard" in p["labels"]
-    ]
+    # every provision labelled a safeguard is listed once: under safeguards where a safeguard rule matched
+    listed = profile["safeguards"] + profile["safeguards_model_only"]
+    assert sorted(s["citation"] for s in listed) == sorted(p["citation"] for p in provisions if "rights_safeguard" in p["labels"])
+    by_citation = {p["citation"]: p for p in provisions}
+    for safeguard in profile["safeguards"]:
+        flag = next(f for f in by_citation[safeguard["citation"]]["flags"] if f["label"] == "rights_safeguard")
+        rule_quotes = [q for c in flag["evidence_clauses"] if c["source"] == "rule" for q in c["quotes"]]
+        assert safeguard["evidence"] and set(safeguard["evidence"]) <= set(rule_quotes)
     assert 0 < profile["risk_index"] <= 100
 
 
