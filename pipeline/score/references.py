@@ -19,7 +19,7 @@ Input: the provisions of one statute as the segmenter gives them (dicts with
   article; a reference to a whole section resolves to the first provision of
   that section (and one to a part split further, to its first provision); one to a part of a provision that was kept inside it (an item
   "(ja)" of "s. 6(1)") resolves to that provision. References followed by "of
-  the ... Act" or "of that Act" cite another law and are left out, and so is every
+  the ... Act" or "of that Act", or preceded by "Act No. 17 of 2025,", cite another law and are left out, and so is every
 reference in a provision that amends or repeals ("... is amended", "the
 principal Act"), since it cites the law it amends.
 
@@ -49,6 +49,8 @@ _OTHER_LAW = re.compile(r"\s*of\s+(?:that|the\s+(?!same\b)[A-Z]|[A-Z][a-z]+\s+(?
 # A provision that amends or repeals another law ("The principal Act is amended in section 3", "Section 207
 # is amended by ...", "Sections 37 to 39 are repealed") cites that law's provisions, not its own statute's.
 _AMENDING = re.compile(r"\b(?:is|are)\s+(?:hereby\s+)?(?:amended|repealed|omitted|revoked)\b|\bprincipal\s+(?:Act|Ordinance|Law)\b")
+# "(Act No. 17 of 2025, s. 3.)": an amendment note names the amending Act's section.
+_AFTER_OTHER_ACT = re.compile(r"\bAct\s+(?:No\.?\s*)?\d+\s+of\s+\d{4}\s*,?\s*$")
 _UNIT_PREFIXES = ("Art.", "§", "Sec.", "s.")
 
 
@@ -131,7 +133,7 @@ class _Resolver:
         if _AMENDING.search(text):
             return found
         for match in _REFERENCE.finditer(text):
-            if _OTHER_LAW.match(text, match.end()):
+            if _OTHER_LAW.match(text, match.end()) or _AFTER_OTHER_ACT.search(text, max(0, match.start() - 40), match.start()):
                 continue
             word = match.group("word").lower()
             targets = [match.group("first")] + _MORE.findall(match.group("more") or "")

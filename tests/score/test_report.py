@@ -134,6 +134,26 @@ def test_philippines_real_time_collection_and_blocking_are_flagged(corpus_dir, m
         assert quotes and all(quote.lower() in provision["text"].lower() for quote in quotes)
 
 
+@pytest.mark.corpus
+def test_kenya_blocking_evidence_is_the_clause_that_gives_the_power(corpus_dir, model):
+    report = score_document(corpus_dir / "texts" / "ken-computer-misuse-cybercrimes-act-2018.txt", model)
+    by_citation = {p["citation"]: p for p in report["provisions"]}
+    functions = by_citation["s. 6(1)"]
+    flag = next(f for f in functions["flags"] if f["label"] == "executive_blocking_takedown")
+    [clause] = flag["evidence_clauses"]
+    assert (clause["source"], clause["citation"]) == ("model", "s. 6(1)(ja)")
+    assert "issue a directive to render the website or application inaccessible" in clause["clause"]
+    assert not any(q.lower() in ("and cybercrimes", "act on") for q in flag["evidence"])
+    # "security; (b) for" (the n-gram "security for" across an item label) is no safeguard
+    assert "s. 12(2)" not in [s["citation"] for s in report["profile"]["safeguards"]]
+    assert "s. 12(2)" in [s["citation"] for s in report["profile"]["safeguards_model_only"]]
+    quotes = [q for p in report["provisions"] for f in p["flags"] for q in f["evidence"]]
+    assert not [q for q in quotes if q.lower().startswith("security") and q.lower().endswith(" for")]
+    for safeguard in report["profile"]["safeguards"]:
+        flag = next(f for f in by_citation[safeguard["citation"]]["flags"] if f["label"] == "rights_safeguard")
+        assert any(c["source"] == "rule" for c in flag["evidence_clauses"])
+
+
 def test_score_command_writes_each_format(tmp_path):
     for fmt in ("json", "csv", "html"):
         out = tmp_path / f"report.{fmt}"
