@@ -220,8 +220,9 @@ class LinearRiskClassifier(BaseEstimator):
         """For each record, per label of its ``labels``: ``(k, quotes)``, where ``clauses[i][k]`` is the clause
         of the record's text that carries the label and ``quotes`` the words in it that raise its score most.
 
-        The carrying clause is the one whose removal lowers the n-gram part of the label's score most (the
-        rest of the score, the LF votes, is quoted by the LFs' own matches). Quotes are word n-grams of that
+        The carrying clause is the one whose word n-grams, taken out, lower the label's word n-gram score most
+        (the rest of the score: character n-grams, which cannot be quoted, and the LF votes, which the LFs'
+        own matches quote). Quotes are word n-grams of that
         clause with a positive weight, quoted as printed (at most ``top``), and only those a reader can check:
         an n-gram that begins or ends with a stop word or a drafting word ("and cybercrimes", "act on",
         "security for") is skipped, since its content word is an n-gram of its own. The tokenizer drops
@@ -262,27 +263,38 @@ class LinearRiskClassifier(BaseEstimator):
     def _carrying_clauses(
         self, records: Sequence[dict], labels: Sequence[Sequence[str]], clauses: Sequence[Sequence[Clause]]
     ) -> list[dict[str, int]]:
-        """Per record, per label: the index of the clause whose removal lowers the label's n-gram score most."""
-        variants, owners = [], []
-        for i, record in enumerate(records):
-            if len(clauses[i]) > 1:
-                text = record.get("text") or ""
-                variants.append(model_text(record))
-                variants.extend(model_text({**record, "text": text[: c.start] + " " + text[c.end :]}) for c in clauses[i])
-                owners.append(i)
+        """Per record, per label: the index of the clause whose word n-grams, taken out of the provision's, lower
+        the label's word n-gram score most (the n-grams the quotes come from).
+
+        The provision without a clause is counted as the provision's n-gram counts less the clause's (a word
+        pair across the clause's edges aside, the counts of the text without it), so each text is counted once.
+        """
         carrying: list[dict[str, int]] = [{label: 0 for label in record_labels} for record_labels in labels]
-        if not variants:
+        owners = [i for i in range(len(records)) if len(clauses[i]) > 1]
+        if not owners:
             return carrying
-        features = sp.hstack([counter.transform(variants) for counter in self._counters()], format="csr")
-        weights = self._coef_columns()[: features.shape[1]]
-        scores = np.asarray(features @ weights)
-        row = 0
+        texts, whole_rows, whole_of_clause, clause_rows = [], [], [], []
         for i in owners:
-            block = scores[row : row + 1 + len(clauses[i])]
+            text = records[i].get("text") or ""
+            whole_rows.append(len(texts))
+            texts.append(model_text(records[i]))
+            whole_of_clause.extend([whole_rows[-1]] * len(clauses[i]))
+            clause_rows.extend(range(len(texts), len(texts) + len(clauses[i])))
+            texts.extend(text[clause.start : clause.end] for clause in clauses[i])
+        word = self._counters()[0]
+        counts = word.counts(texts)
+        without = counts[whole_of_clause] - counts[clause_rows]
+        without.data = np.maximum(without.data, 0)  # a word pair the clause's edges made: never below none
+        without.eliminate_zeros()  # a stored zero would be weighed as 1 + log(0) under sublinear TF
+        weights = self._coef_columns()[: counts.shape[1]]
+        whole = np.asarray(word.weigh(counts[whole_rows]) @ weights)
+        without = np.asarray(word.weigh(sp.csr_array(without)) @ weights)
+        row = 0
+        for n, i in enumerate(owners):
+            drops = whole[n] - without[row : row + len(clauses[i])]
             for label in labels[i]:
-                k = self.labels_.index(label)
-                carrying[i][label] = int(np.argmax(block[0, k] - block[1:, k]))
-            row += 1 + len(clauses[i])
+                carrying[i][label] = int(np.argmax(drops[:, self.labels_.index(label)]))
+            row += len(clauses[i])
         return carrying
 
 

@@ -12,8 +12,8 @@ is ``{"source", "citation", "clause", "quotes"}`` and, for a rule, ``"rule"``:
 ``source`` "rule" is a labelling function's match (``rule`` names it; the
 quotes are the cue words it matched); "model" is the linear model's reading,
 given for a predicted label no labelling function matched: the clause whose
-removal lowers the label's score most, and the words in it the model weighs
-most (none that only a stop word or drafting word makes up). ``citation`` is
+word n-grams, taken out, lower the label's word n-gram score most, and the
+words in it the model weighs most (none that only a stop word or drafting word makes up). ``citation`` is
 the record's citation with the clause's labels ("s. 6(1)(ja)"); ``evidence``
 lists the quotes of a label's clauses once each.
 A record may carry its statute's ``defined_terms``

@@ -19,8 +19,8 @@ a ``REGEX`` token, ``NumberThen`` as ``LIKE_NUM`` and a word, a window cue as
 its anchor, ``{0,N}`` any tokens and the step word, each step in turn), every
 provision and context tokenised on its own; the n-gram features from
 scikit-learn's ``FeatureUnion.transform``; evidence one label at a time with
-scikit-learn's transform (the clause that carries a label found by scoring
-the provision without each clause, one text at a time).
+scikit-learn's transform (the clause that carries a label found from
+scikit-learn's counts of the provision and of each clause, one text at a time).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from functools import lru_cache
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.feature_extraction.text import CountVectorizer
 from spacy.matcher import Matcher, PhraseMatcher
 
 from provrisk.corpora.manifest import load_manifest, text_path
@@ -139,14 +140,20 @@ def _word_names(word) -> np.ndarray:
 
 
 def _reference_carrying_clause(estimator, record: dict, label: str, clauses) -> int:
-    """The clause whose removal lowers the label's n-gram score most, each text through scikit-learn's transform."""
+    """The clause whose word n-grams, taken out of the provision's, lower the label's word n-gram score most:
+    each text counted by scikit-learn's own counting and weighed by its TF-IDF transformer."""
     if len(clauses) < 2:
         return 0
-    text = record["text"]
-    variants = [record] + [{**record, "text": text[: c.start] + " " + text[c.end :]} for c in clauses]
-    features = estimator.vectorizer_.transform([model_text(v) for v in variants])
-    scores = np.asarray(features @ estimator.coef_[estimator.labels_.index(label), : features.shape[1]].astype(np.float64))
-    return int(np.argmax(scores[0] - scores[1:]))
+    word = estimator.vectorizer_.transformer_list[0][1]
+    weights = estimator.coef_[estimator.labels_.index(label), : len(word.vocabulary_)].astype(np.float64)
+    whole = CountVectorizer.transform(word, [model_text(record)])
+    drops = []
+    for clause in clauses:
+        without = (whole - CountVectorizer.transform(word, [record["text"][clause.start : clause.end]])).tocsr()
+        without.data = np.maximum(without.data, 0)
+        without.eliminate_zeros()
+        drops.append(float((word._tfidf.transform(whole) @ weights)[0] - (word._tfidf.transform(without) @ weights)[0]))
+    return int(np.argmax(drops))
 
 
 def _reference_ngram_evidence(estimator, text: str, label: str, clause, top: int = 3) -> list[str]:
