@@ -12,9 +12,9 @@ provision records (dicts with ``text`` and, when known, ``heading``,
 * ``decision_function(X)`` / ``predict_proba(X)``: per-label scores; the
   probabilities pass through per-label Platt scaling fitted by
   ``set_calibration`` on out-of-fold scores of gold provisions.
-* ``evidence(records, labels)``: per record, per label of its labels, the
-  n-grams of the record that push its score for the label up most, for
-  reports that quote trigger words.
+* ``evidence(records, labels, clauses)``: per record, per label of its labels,
+  the clause of the record that carries the label and the n-grams in it that
+  push its score for the label up most, for reports that quote trigger words.
 
 Features: word 1–2-grams and character 3–5-grams of heading + lead-in +
 text; (``embedding_weight`` > 0) a static sentence embedding distilled from
@@ -48,6 +48,7 @@ from provrisk.models.calibration import apply_platt, fit_platt, identity_platt
 from provrisk.models.embeddings import EncoderEmbedder, StaticEmbedder
 from provrisk.models.ngrams import NgramCounter
 from provrisk.models.text import model_text
+from provrisk.segment.clauses import Clause
 
 @lru_cache(maxsize=4096)
 def _printed(ngram: str) -> re.Pattern:
@@ -213,12 +214,19 @@ class LinearRiskClassifier(BaseEstimator):
         return apply_platt(self.decision_function(X, lf_votes), self.calibration_)
 
     # -- evidence --------------------------------------------------------------
-    def evidence(self, records: Sequence[dict], labels: Sequence[Sequence[str]], top: int = 3) -> list[dict[str, list[str]]]:
-        """For each record, per label of its ``labels``: the words of the provision text whose n-grams raise its
-        score for the label most, quoted as printed (at most ``top``).
+    def evidence(
+        self, records: Sequence[dict], labels: Sequence[Sequence[str]], clauses: Sequence[Sequence[Clause]], top: int = 3
+    ) -> list[dict[str, tuple[int, list[str]]]]:
+        """For each record, per label of its ``labels``: ``(k, quotes)``, where ``clauses[i][k]`` is the clause
+        of the record's text that carries the label and ``quotes`` the words in it that raise its score most.
 
-        An n-gram made only of stop words ("and the") says nothing a reader can check and is skipped; the
-        tokenizer drops one-letter words, so an n-gram is quoted with them ("for a period", not "for period").
+        The carrying clause is the one whose word n-grams, taken out, lower the label's word n-gram score most
+        (the rest of the score: character n-grams, which cannot be quoted, and the LF votes, which the LFs'
+        own matches quote). Quotes are word n-grams of that
+        clause with a positive weight, quoted as printed (at most ``top``), and only those a reader can check:
+        an n-gram that begins or ends with a stop word or a drafting word ("and cybercrimes", "act on",
+        "security for") is skipped, since its content word is an n-gram of its own. The tokenizer drops
+        one-letter words, so an n-gram is quoted with them ("period of a year").
         """
         if not records:
             return []
@@ -228,22 +236,78 @@ class LinearRiskClassifier(BaseEstimator):
         # Building the 60k-name array costs more than scoring a provision: once per loaded model.
         if getattr(self, "_word_names", None) is None:
             self._word_names = word.vectorizer.get_feature_names_out()
+        carrying = self._carrying_clauses(records, labels, clauses)
         quoted = []
         for i, (text, record_labels) in enumerate(zip(texts, labels)):
             columns = rows.indices[rows.indptr[i] : rows.indptr[i + 1]]
             weights = rows.data[rows.indptr[i] : rows.indptr[i + 1]]
-            by_label: dict[str, list[str]] = {}
+            by_label: dict[str, tuple[int, list[str]]] = {}
             for label in record_labels:
+                k = carrying[i][label]
+                clause = clauses[i][k]
                 contributions = weights * self.coef_[self.labels_.index(label), columns]
-                quotes = by_label[label] = []
+                quotes: list[str] = []
                 for j in np.argsort(-contributions):
                     if contributions[j] <= 0 or len(quotes) == top:
                         break
                     ngram = self._word_names[columns[j]]
-                    if all(term in ENGLISH_STOP_WORDS for term in ngram.split()):
+                    if not quotable(ngram):
                         continue
-                    match = _printed(ngram).search(text)
+                    match = _printed(ngram).search(text, clause.start, clause.end)
                     if match and match.group(0) not in quotes:
                         quotes.append(match.group(0))
+                by_label[label] = (k, quotes)
             quoted.append(by_label)
         return quoted
+
+    def _carrying_clauses(
+        self, records: Sequence[dict], labels: Sequence[Sequence[str]], clauses: Sequence[Sequence[Clause]]
+    ) -> list[dict[str, int]]:
+        """Per record, per label: the index of the clause whose word n-grams, taken out of the provision's, lower
+        the label's word n-gram score most (the n-grams the quotes come from).
+
+        The provision without a clause is counted as the provision's n-gram counts less the clause's (a word
+        pair across the clause's edges aside, the counts of the text without it), so each text is counted once.
+        """
+        carrying: list[dict[str, int]] = [{label: 0 for label in record_labels} for record_labels in labels]
+        owners = [i for i in range(len(records)) if len(clauses[i]) > 1]
+        if not owners:
+            return carrying
+        texts, whole_rows, whole_of_clause, clause_rows = [], [], [], []
+        for i in owners:
+            text = records[i].get("text") or ""
+            whole_rows.append(len(texts))
+            texts.append(model_text(records[i]))
+            whole_of_clause.extend([whole_rows[-1]] * len(clauses[i]))
+            clause_rows.extend(range(len(texts), len(texts) + len(clauses[i])))
+            texts.extend(text[clause.start : clause.end] for clause in clauses[i])
+        word = self._counters()[0]
+        counts = word.counts(texts)
+        without = counts[whole_of_clause] - counts[clause_rows]
+        without.data = np.maximum(without.data, 0)  # a word pair the clause's edges made: never below none
+        without.eliminate_zeros()  # a stored zero would be weighed as 1 + log(0) under sublinear TF
+        weights = self._coef_columns()[: counts.shape[1]]
+        whole = np.asarray(word.weigh(counts[whole_rows]) @ weights)
+        without = np.asarray(word.weigh(sp.csr_array(without)) @ weights)
+        row = 0
+        for n, i in enumerate(owners):
+            drops = whole[n] - without[row : row + len(clauses[i])]
+            for label in labels[i]:
+                carrying[i][label] = int(np.argmax(drops[:, self.labels_.index(label)]))
+            row += len(clauses[i])
+        return carrying
+
+
+# Words of drafting that say nothing of what a provision does, beside scikit-learn's English stop words.
+DRAFTING_WORDS = frozenset({
+    "shall", "may", "act", "acts", "section", "sections", "subsection", "subsections", "paragraph", "paragraphs",
+    "article", "articles", "chapter", "schedule", "regulation", "thereof", "therein", "thereto", "hereby", "herein",
+    "hereof", "said",
+})
+FUNCTION_WORDS = ENGLISH_STOP_WORDS | DRAFTING_WORDS
+
+
+def quotable(ngram: str) -> bool:
+    """An n-gram a reader can check as a reason: it neither begins nor ends with a function word or a number."""
+    terms = ngram.split()
+    return not any(term in FUNCTION_WORDS or term.isdigit() for term in (terms[0], terms[-1]))

@@ -60,9 +60,16 @@ class NgramCounter:
 
     def transform(self, texts: Sequence[str]):
         """The TF-IDF matrix (n texts × vocabulary), as ``vectorizer.transform(texts)`` gives it."""
+        return self.weigh(self.counts(texts))
+
+    def counts(self, texts: Sequence[str]) -> sp.csr_array:
+        """The n-gram counts (n texts × vocabulary), as the vectorizer counts them before weighing them."""
         counts = self._char_wb_counts(texts) if self.vectorizer.analyzer == "char_wb" else self._word_counts(texts)
         counts.sort_indices()
-        # The vectorizer's transform is exactly this: its TfidfTransformer applied to the count matrix.
+        return counts
+
+    def weigh(self, counts):
+        """TF-IDF features from counts: the vectorizer's transform is exactly its TfidfTransformer applied to them."""
         return self.vectorizer._tfidf.transform(counts, copy=False)
 
     def _word_counts(self, texts: Sequence[str]) -> sp.csr_array:

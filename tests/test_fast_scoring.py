@@ -19,7 +19,8 @@ a ``REGEX`` token, ``NumberThen`` as ``LIKE_NUM`` and a word, a window cue as
 its anchor, ``{0,N}`` any tokens and the step word, each step in turn), every
 provision and context tokenised on its own; the n-gram features from
 scikit-learn's ``FeatureUnion.transform``; evidence one label at a time with
-scikit-learn's transform.
+scikit-learn's transform (the clause that carries a label found from
+scikit-learn's counts of the provision and of each clause, one text at a time).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from functools import lru_cache
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from sklearn.feature_extraction.text import CountVectorizer
 from spacy.matcher import Matcher, PhraseMatcher
 
 from provrisk.corpora.manifest import load_manifest, text_path
@@ -40,10 +41,12 @@ from provrisk.label.cues import CUES, WINDOW_CUES, NumberThen, WordStart, match_
 from provrisk.label.framework import POSITIVE, REGISTRY, ProvisionInput
 from provrisk.models.artifacts import load_model_dir
 from provrisk.models.calibration import apply_platt
+from provrisk.models.linear import FUNCTION_WORDS
 from provrisk.models.predict import predict_records
-from provrisk.models.text import model_records
+from provrisk.models.text import model_records, model_text
 from provrisk.score.report import BATCH
 from provrisk.segment import segment_statute
+from provrisk.segment.clauses import provision_clauses
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
@@ -136,7 +139,24 @@ def _word_names(word) -> np.ndarray:
     return word.get_feature_names_out()
 
 
-def _reference_ngram_evidence(estimator, text: str, label: str, top: int = 3) -> list[str]:
+def _reference_carrying_clause(estimator, record: dict, label: str, clauses) -> int:
+    """The clause whose word n-grams, taken out of the provision's, lower the label's word n-gram score most:
+    each text counted by scikit-learn's own counting and weighed by its TF-IDF transformer."""
+    if len(clauses) < 2:
+        return 0
+    word = estimator.vectorizer_.transformer_list[0][1]
+    weights = estimator.coef_[estimator.labels_.index(label), : len(word.vocabulary_)].astype(np.float64)
+    whole = CountVectorizer.transform(word, [model_text(record)])
+    drops = []
+    for clause in clauses:
+        without = (whole - CountVectorizer.transform(word, [record["text"][clause.start : clause.end]])).tocsr()
+        without.data = np.maximum(without.data, 0)
+        without.eliminate_zeros()
+        drops.append(float((word._tfidf.transform(whole) @ weights)[0] - (word._tfidf.transform(without) @ weights)[0]))
+    return int(np.argmax(drops))
+
+
+def _reference_ngram_evidence(estimator, text: str, label: str, clause, top: int = 3) -> list[str]:
     word = estimator.vectorizer_.transformer_list[0][1]
     contributions = word.transform([text]).multiply(estimator.coef_[estimator.labels_.index(label), : len(word.vocabulary_)]).tocsr()
     names = _word_names(word)
@@ -145,10 +165,10 @@ def _reference_ngram_evidence(estimator, text: str, label: str, top: int = 3) ->
         if contributions.data[i] <= 0 or len(quotes) == top:
             break
         terms = names[contributions.indices[i]].split()
-        if all(term in ENGLISH_STOP_WORDS for term in terms):
+        if {terms[0], terms[-1]} & FUNCTION_WORDS or terms[0].isdigit() or terms[-1].isdigit():
             continue
         pattern = r"\W+(?:\w\W+)?".join(re.escape(term) for term in terms)
-        match = re.search(rf"(?<!\w){pattern}(?!\w)", text, flags=re.IGNORECASE)
+        match = re.compile(rf"(?<!\w){pattern}(?!\w)", flags=re.IGNORECASE).search(text, clause.start, clause.end)
         if match and match.group(0) not in quotes:
             quotes.append(match.group(0))
     return quotes
@@ -158,20 +178,36 @@ def _reference_predictions(model, records: list[dict], votes, proba: np.ndarray)
     out = []
     for i, record in enumerate(records):
         predicted = [label for k, label in enumerate(model.labels) if proba[i, k] >= model.thresholds[k]]
-        evidence: dict[str, list[str]] = {}
+        clauses = provision_clauses(record["text"], record.get("citation") or "") if predicted else []
+        evidence: dict[str, list[dict]] = {}
         for lf_name, spans in votes.evidence[i].items():
             column = votes.lf_names.index(lf_name)
             label = votes.lf_labels[column]
             if label in predicted and votes.votes[i, column] == POSITIVE:
+                by_clause: dict[int, list[str]] = {}
                 for start, end in spans:
+                    k = next((k for k, c in enumerate(clauses) if start < c.end), len(clauses) - 1)
+                    quotes = by_clause.setdefault(k, [])
                     quote = record["text"][start:end]
-                    if quote.casefold() not in {q.casefold() for q in evidence.setdefault(label, [])}:
-                        evidence[label].append(quote)
+                    if quote.casefold() not in {q.casefold() for q in quotes}:
+                        quotes.append(quote)
+                for k, quotes in sorted(by_clause.items()):
+                    evidence.setdefault(label, []).append(
+                        {"source": "rule", "citation": clauses[k].citation,
+                         "clause": record["text"][clauses[k].start : clauses[k].end], "quotes": quotes, "rule": lf_name})
         for label in predicted:
             if not evidence.get(label):
-                evidence[label] = _reference_ngram_evidence(model.estimator, record["text"], label)
+                clause = clauses[_reference_carrying_clause(model.estimator, record, label, clauses)]
+                evidence[label] = [{"source": "model", "citation": clause.citation,
+                                    "clause": record["text"][clause.start : clause.end],
+                                    "quotes": _reference_ngram_evidence(model.estimator, record["text"], label, clause)}]
+        quoted = {}
+        for label in predicted:
+            quoted[label] = []
+            for item in evidence[label]:
+                quoted[label] += [q for q in item["quotes"] if q.casefold() not in {seen.casefold() for seen in quoted[label]}]
         out.append({"id": record["id"], "scores": {label: round(float(proba[i, k]), 4) for k, label in enumerate(model.labels)},
-                    "labels": predicted, "evidence": {label: evidence.get(label, []) for label in predicted}})
+                    "labels": predicted, "evidence": quoted, "evidence_clauses": {label: evidence[label] for label in predicted}})
     return out
 
 

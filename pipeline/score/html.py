@@ -6,9 +6,11 @@ reference to anything outside it, so that it opens from a file, offline, and
 can be mailed as is. It shows the instrument and the model, the statute
 profile (or, for a statute in a language the model does not read, that it was
 not assessed and why), and every provision in the document's order with its
-trigger words marked in the text and one chip per flag: its probability,
-verdict (solid or check) and why, its label's held-out precision, the standards
-it engages and the trigger words. Toggles filter the provisions by feature, by
+trigger words marked in the text, links to the definitions it uses and the
+provisions it cites, and one chip per flag: its probability, verdict (solid or
+check) and why, its label's held-out precision, the standards it engages, and
+the clause the feature rests on with its trigger words, marked as a rule's
+match or the model's reading. Toggles filter the provisions by feature, by
 verdict and by minimum probability, and sort them by their most probable flag;
 with JavaScript off every provision is shown.
 
@@ -92,6 +94,16 @@ mark.off{background:none;border-bottom-color:transparent}
 .chip .record{display:block}
 .chip .standards{margin:.2rem 0 0;padding-left:1.2rem;font-size:.85rem;color:#333}
 #filters select{font:inherit}
+.evidence{display:block;margin:.2rem 0 0;font-size:.85rem;color:#333}
+.source{display:inline-block;border-radius:3px;padding:0 .3rem;margin-right:.3rem;font:bold .75rem/1.4 system-ui,sans-serif;color:#fff}
+.source.rule{background:#3d5a80}
+.source.model{background:#7a6a9a}
+.evidence .quote{font-weight:bold;background:var(--mark-risk)}
+.chip.mitigating .evidence .quote{background:var(--mark-safe)}
+.uses{font-size:.85rem;color:#333;margin:.3rem 0 0}
+.uses dt{display:inline;font-weight:bold}
+.uses dd{display:inline;margin:0}
+.uses div{margin:.1rem 0}
 @media print{
 body{max-width:none;padding:0;font-size:10pt;line-height:1.35}
 #filters{display:none}
@@ -177,6 +189,10 @@ SCRIPT = """
   });
   bar.hidden = false;
   update();
+  // A link to a provision (a definition, a cited section) scrolls it below the sticky filter bar, not under it.
+  function clearBar() { document.documentElement.style.scrollPaddingTop = (bar.offsetHeight + 8) + "px"; }
+  window.addEventListener("resize", clearBar);
+  clearBar();
 })();
 """
 
@@ -286,7 +302,8 @@ def _profile(document: dict, mitigating: set[str]) -> str:
             parts.append(f"<li>{link}{': ' + quotes if quotes else ''}</li>")
         parts.append("</ul>")
     else:
-        parts.append("<p>No provision was found to carry a human-rights safeguard.</p>")
+        parts.append("<p>No provision was found where a safeguard rule matched.</p>")
+    parts.append(_model_only_safeguards(document))
     parts.append("</section>")
     return "\n".join(parts)
 
@@ -370,6 +387,7 @@ def _provision(provision: dict, mitigating: set[str], names: dict[str, str], unf
         parts.append(f'<div class="where">{" · ".join(where)}</div>')
     # dir="auto" so that a right-to-left statute (Arabic) reads in its own direction inside the English page.
     parts.append(f'<div class="text" dir="auto">{_highlighted(provision, mitigating, names)}</div>')
+    parts.append(_uses(provision))
     if provision["flags"]:
         parts.append('<ul class="chips">')
         parts.extend(_chip(flag) for flag in provision["flags"])
@@ -393,11 +411,79 @@ def _chip(flag: dict) -> str:
         f'<span class="verdict {escape(flag["verdict"])}">{escape(flag["verdict"])}</span> '
         f'<span class="why">({escape(flag["why"])})</span>'
         f'<span class="record">Held-out precision: {escape(record)}.</span>'
-        + (f'<span class="quotes">Trigger words: {quotes}</span>' if quotes else "")
+        + (_evidence_clauses(flag["evidence_clauses"]) if flag["evidence_clauses"]
+           else f'<span class="quotes">Trigger words: {quotes}</span>' if quotes else "")
         + '<span class="standard">Standards engaged:</span>'
         f'<ul class="standards">{standards}</ul>'
         + "</li>"
     )
+
+
+def _evidence_clauses(clauses: list[dict]) -> str:
+    """Each clause that carries the flag, cited, marked rule or model, with its trigger words in bold."""
+    parts = []
+    for clause in clauses:
+        if clause["source"] == "rule":
+            badge = f'<span class="source rule" title="labelling rule {escape(clause["rule"])}">rule match</span>'
+        else:
+            badge = '<span class="source model" title="no rule matched: the clause and words the model weighs most">model reading</span>'
+        parts.append(
+            f'<span class="evidence" data-source="{escape(clause["source"])}">{badge}'
+            f'<b>{escape(clause["citation"])}</b>: “{_quoted(clause["clause"], clause["quotes"])}”</span>'
+        )
+    return "".join(parts)
+
+
+def _quoted(clause: str, quotes: list[str]) -> str:
+    """The clause, escaped, with each quote found in it in bold."""
+    spans = sorted(
+        (match.start(), match.end())
+        for quote in quotes
+        if quote.split()
+        for match in re.finditer(r"\s+".join(re.escape(word) for word in quote.split()), clause, re.IGNORECASE)
+    )
+    out, position = [], 0
+    for start, end in spans:
+        if start < position:
+            continue
+        out.append(escape(clause[position:start]) + f'<b class="quote">{escape(clause[start:end])}</b>')
+        position = end
+    out.append(escape(clause[position:]))
+    return "".join(out)
+
+
+def _uses(provision: dict) -> str:
+    """Links to the definitions of the terms the provision uses and to the provisions it cites."""
+    rows = []
+    terms = [
+        f'<a href="#p-{escape(d["id"])}" title="{escape(d["citation"])}">{escape(d["term"])}</a>'
+        for d in provision.get("definitions_used", [])
+    ]
+    if terms:
+        rows.append(f"<div><dt>Defined terms:</dt> <dd>{', '.join(terms)}</dd></div>")
+    cited = [
+        f'<a href="#p-{escape(r["id"])}" title="{escape(r["text"])}">{escape(r["citation"])}</a>' if r["id"]
+        else f'<span title="not in this text">{escape(r["citation"])} (not in this text)</span>'
+        for r in provision.get("cross_references", [])
+    ]
+    if cited:
+        rows.append(f"<div><dt>Cites:</dt> <dd>{', '.join(cited)}</dd></div>")
+    return f'<dl class="uses">{"".join(rows)}</dl>' if rows else ""
+
+
+def _model_only_safeguards(document: dict) -> str:
+    """The provisions the model labels a safeguard where no safeguard wording matched: listed apart, to be read."""
+    entries = document["profile"].get("safeguards_model_only", [])
+    if not entries:
+        return ""
+    anchors = {p["citation"]: _anchor(p) for p in reversed(document["provisions"])}
+    links = ", ".join(
+        f'<a href="#{escape(anchors[e["citation"]])}">{escape(e["citation"])}</a>' if e["citation"] in anchors
+        else escape(e["citation"])
+        for e in entries
+    )
+    return (f'<p class="note">The model also reads a safeguard, though no safeguard wording matched, in: {links}. '
+            "Read these before relying on them.</p>")
 
 
 def _anchor(provision: dict) -> str:

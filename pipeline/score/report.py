@@ -11,19 +11,27 @@ the document every output format (``provrisk score``, ``POST /v1/score``,
      "assessment": {assessed, language, reason},
      "confidence": {rule, solid_probability, solid_precision, min_heldout_flags, measured},
      "labels": [{id, name, standards, mitigating, heldout_precision, heldout_flags}],  # taxonomy order
-     "profile": {provisions, flagged, share_flagged, label_counts, flags, solid, safeguards, risk_index},
+     "profile": {provisions, flagged, share_flagged, label_counts, flags, solid, safeguards,
+                 safeguards_model_only, risk_index},
      "view": {order, min_probability, solid_only},
      "provisions": [{id, citation, heading, kind, role, path, context, start, end, page, text,
-                     annotations, labels, scores, evidence, flags}]}
+                     annotations, labels, scores, evidence, flags, definitions_used, cross_references}]}
 
 ``labels``, ``scores`` and ``evidence`` of a provision are exactly what
 ``provrisk predict`` gives for it; ``flags`` repeats each predicted label
 with its name, calibrated probability, the standards it engages, the quoted
-words, the label's held-out precision and flag count, and a verdict
-(``"solid"`` or ``"check"``, with ``why``; the rule is
-:mod:`provrisk.score.confidence`'s). ``view`` says which flags and order the
-document holds: a scored document holds them all in document order;
-:func:`provrisk.score.view.select` narrows and sorts it.
+words and the clauses they come from, each marked rule or model
+(``evidence_clauses``, see :mod:`provrisk.models.predict`), the label's
+held-out precision and flag count, and a verdict (``"solid"`` or ``"check"``,
+with ``why``; the rule is :mod:`provrisk.score.confidence`'s). ``view`` says
+which flags and order the document holds: a scored document holds them all in
+document order; :func:`provrisk.score.view.select` narrows and sorts it. The
+profile's ``safeguards`` are the provisions where a safeguard rule matched,
+with its words; ``safeguards_model_only`` those the model labels a safeguard
+without any safeguard wording matched, with the words the model weighs.
+``definitions_used`` and ``cross_references`` link a provision to the
+definitions and provisions of the same statute it uses
+(:mod:`provrisk.score.references`).
 
 Risk index (documented in the README): over the provisions that carry a rule
 (``kind`` operative or schedule, not lead-in words), each provision scores
@@ -62,6 +70,7 @@ from provrisk.score.confidence import (
     rule_text,
     verdict,
 )
+from provrisk.score.references import provision_links
 from provrisk.segment import NOTE_KINDS, Provision, segment_statute
 from provrisk.taxonomy import load_taxonomy
 
@@ -119,12 +128,13 @@ def score_ingested(
         predictions = score_provisions(model, provisions, progress=progress)
     else:
         # The model cannot read the words: an empty prediction, not a score of zero risk.
-        predictions = [{"labels": [], "scores": {}, "evidence": {}} for _ in provisions]
+        predictions = [{"labels": [], "scores": {}, "evidence": {}, "evidence_clauses": {}} for _ in provisions]
+    links = provision_links(provisions)
     taxonomy = load_taxonomy()
     names = {label.id: label for label in taxonomy.labels}
     records = label_records(model.metadata, taxonomy.ids)
     scored = []
-    for provision, prediction in zip(provisions, predictions):
+    for provision, prediction, uses in zip(provisions, predictions, links):
         flags = []
         for label in prediction["labels"]:
             probability = prediction["scores"][label]
@@ -140,6 +150,7 @@ def score_ingested(
                 "standards": list(names[label].standards),
                 "mitigating": label == SAFEGUARD_LABEL,
                 "evidence": prediction["evidence"].get(label, []),
+                "evidence_clauses": prediction["evidence_clauses"].get(label, []),
             })
         flags.sort(key=lambda flag: -flag["probability"])
         scored.append(
@@ -162,6 +173,9 @@ def score_ingested(
                 "scores": prediction["scores"],
                 "evidence": prediction["evidence"],
                 "flags": flags,
+                # the defined terms and the provisions it uses, for links to them (score/references.py)
+                "definitions_used": uses["definitions_used"],
+                "cross_references": uses["cross_references"],
             }
         )
     metadata = model.metadata
@@ -276,6 +290,7 @@ def statute_profile(provisions: list[dict], label_ids: list[str], *, assessed: b
         if any(label in risk_labels for label in provision["labels"]):
             flagged += 1
     rules = [p for p in provisions if p["kind"] in RULE_KINDS and p["role"] == "rule"]
+    safeguarded = [p for p in provisions if SAFEGUARD_LABEL in p["labels"]]
     contributions = []
     for provision in rules:
         n_risk = sum(label in risk_labels for label in provision["labels"])
@@ -283,7 +298,8 @@ def statute_profile(provisions: list[dict], label_ids: list[str], *, assessed: b
         contributions.append(weight * (0.5 if SAFEGUARD_LABEL in provision["labels"] else 1.0))
     if not assessed:
         return {"provisions": len(provisions), "rules": len(rules), "flagged": None, "share_flagged": None,
-                "label_counts": None, "flags": None, "solid": None, "safeguards": [], "risk_index": None}
+                "label_counts": None, "flags": None, "solid": None, "safeguards": [], "safeguards_model_only": [],
+                "risk_index": None}
     return {
         "provisions": len(provisions),
         "rules": len(rules),
@@ -292,13 +308,20 @@ def statute_profile(provisions: list[dict], label_ids: list[str], *, assessed: b
         "label_counts": counts,
         "flags": sum(len(p["flags"]) for p in provisions),
         "solid": sum(flag["verdict"] == SOLID for p in provisions for flag in p["flags"]),
-        "safeguards": [
-            {"citation": p["citation"], "evidence": p["evidence"].get(SAFEGUARD_LABEL, [])}
-            for p in provisions
-            if SAFEGUARD_LABEL in p["labels"]
-        ],
+        "safeguards": [s for s in (_safeguard(p, "rule") for p in safeguarded) if s["evidence"]],
+        "safeguards_model_only": [_safeguard(p, "model") for p in safeguarded if not _safeguard(p, "rule")["evidence"]],
         "risk_index": round(100 * sum(contributions) / len(contributions), 1) if contributions else 0.0,
     }
+
+
+def _safeguard(provision: dict, source: str) -> dict:
+    """The provision's citation and the words of its safeguard evidence from ``source`` ("rule" or "model")."""
+    clauses = [c for f in provision.get("flags", []) if f["label"] == SAFEGUARD_LABEL for c in f["evidence_clauses"]]
+    quotes: list[str] = []
+    for clause in clauses:
+        if clause["source"] == source:
+            quotes.extend(q for q in clause["quotes"] if q not in quotes)
+    return {"citation": provision["citation"], "evidence": quotes}
 
 
 def _first_line(text: str) -> str:

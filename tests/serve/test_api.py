@@ -51,7 +51,7 @@ EXAMPLE = REPO_ROOT / "corpora" / "examples" / "example-cybercrime-act.txt"
 SHARED_CORPUS = REPO_ROOT.parent / "shared" / "corpora"
 PACKAGED_TREATY = "un-cybercrime-convention-2024"
 PROVISION_KEYS = {"id", "citation", "heading", "kind", "role", "path", "context", "start", "end", "page", "text",
-                  "annotations", "labels", "scores", "evidence", "flags"}
+                  "annotations", "labels", "scores", "evidence", "flags", "definitions_used", "cross_references"}
 
 
 @pytest.fixture(scope="module")

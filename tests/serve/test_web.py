@@ -222,6 +222,40 @@ def test_confidence_filters_and_order(page, server):
     assert [element.get_attribute("data-citation") for element in visible.all()] == [p["citation"] for p in flagged]
 
 
+def test_evidence_clauses_and_links_to_what_a_provision_uses(page, server):
+    expected = httpx.post(f"{server.url}/v1/score", files={"file": (EXAMPLE.name, EXAMPLE.read_bytes())}).json()
+    score_in_page(page, server.url, str(EXAMPLE))
+    page.wait_for_selector("#provisions .provision .chip")
+    page.check("#show-unflagged")
+    # a flagged provision that cites another one of the Act
+    provision = next(p for p in expected["provisions"] if p["flags"] and any(r["id"] for r in p["cross_references"]))
+    article = page.locator(f'#provisions article[data-id="{provision["id"]}"]')
+    article.locator(".provision-toggle").click()
+    body = article.locator(".provision-body")
+    body.wait_for(state="visible")
+
+    # each flag shows its clauses, marked rule or model, cited
+    for flag in provision["flags"]:
+        lines = body.locator(f'.rationale li[data-label="{flag["label"]}"] .evidence')
+        assert [line.get_attribute("data-source") for line in lines.all()] == [c["source"] for c in flag["evidence_clauses"]]
+        for line, clause in zip(lines.all(), flag["evidence_clauses"]):
+            assert clause["citation"] in line.text_content()
+            assert line.locator(".source").text_content() == ("rule match" if clause["source"] == "rule" else "model reading")
+
+    # every link leads to a provision on the page; following one opens that provision
+    links = body.locator(".uses a")
+    hrefs = [link.get_attribute("href") for link in links.all()]
+    assert hrefs == [f"#p-{d['id']}" for d in provision["definitions_used"]] + [
+        f"#p-{r['id']}" for r in provision["cross_references"] if r["id"]]
+    assert all(page.evaluate("(id) => document.getElementById(id) !== null", href[1:]) for href in hrefs)
+    reference = next(r for r in provision["cross_references"] if r["id"])
+    body.locator(f'.uses a[href="#p-{reference["id"]}"]').first.click()
+    target = page.locator(f'article[id="p-{reference["id"]}"]')
+    target.locator(".provision-body").wait_for(state="visible")
+    assert target.locator(".provision-toggle").get_attribute("aria-expanded") == "true"
+    assert target.is_visible()
+
+
 def test_statute_text_is_shown_as_text_never_run(page, server):
     upload = {"name": "hostile.txt", "mimeType": "text/plain", "buffer": HOSTILE_STATUTE.encode()}
     score_in_page(page, server.url, upload)
