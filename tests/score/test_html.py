@@ -87,9 +87,12 @@ def provision(provision_id: str, text: str, evidence: dict[str, list[str]], prob
                 "standards": [f"standard of {name}"],
                 "mitigating": name == "rights_safeguard",
                 "evidence": quotes,
+                "evidence_clauses": [],
             }
             for name, quotes in evidence.items()
         ],
+        "definitions_used": [],
+        "cross_references": [],
     }
 
 
