@@ -476,7 +476,8 @@ class ReportFormat(str, Enum):
     docx = "docx"
 
 
-class FlagOrder(str, Enum):  # provrisk.score.view.ORDERS
+# provrisk.score.view.FlagOrder, repeated so that the CLI starts without importing the scorer
+class FlagOrder(str, Enum):
     document = "document"
     probability = "probability"
 

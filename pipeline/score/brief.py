@@ -1,8 +1,8 @@
 """The statute report as a Word brief (``.docx``), in the form analysts' reports take.
 
-Input: a statute report document (:func:`provrisk.score.report.score_ingested`)
-and, optionally, the filter a reader chose (``label``, ``labelled_only``: see
-:func:`provrisk.score.selection.select_provisions`). Output: the bytes of a
+Input: a statute report document (:func:`provrisk.score.report.score_ingested`),
+possibly narrowed by the reader's choice (:func:`provrisk.score.view.select`).
+Output: the bytes of a
 ``.docx`` file: the title, a summary paragraph of the whole statute written
 from the report (how the law is arranged, its risk profile, its most serious
 provisions, the safeguards found), then, for the provisions the filter keeps,
@@ -26,7 +26,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from provrisk.score.report import RULE_KINDS
-from provrisk.score.selection import select_provisions
+from provrisk.score.view import narrowing
 
 TABLE_COLUMNS = ("Provision", "Page", "Quoted text", "Feature", "Standards engaged", "Confidence")
 # Centimetres, summing to the 25.7 cm between the margins of a landscape A4 page.
@@ -39,10 +39,9 @@ LISTED_FEATURES = 5
 LISTED_IN_SUMMARY = 10
 
 
-def statute_brief(document: dict, *, label: str | None = None, labelled_only: bool = False) -> bytes:
-    """The brief of ``document``; its table and safeguards hold only the provisions ``label``/``labelled_only`` keep."""
+def statute_brief(document: dict) -> bytes:
+    """The brief of ``document``; its table and safeguards hold only the provisions and flags its view keeps."""
     instrument, model = document["instrument"], document["model"]
-    selected = select_provisions(document, label=label, labelled_only=labelled_only)
     doc = Document()
     doc.styles["Normal"].font.size = Pt(10)
     table_text = doc.styles.add_style(TABLE_TEXT, WD_STYLE_TYPE.PARAGRAPH)
@@ -62,8 +61,8 @@ def statute_brief(document: dict, *, label: str | None = None, labelled_only: bo
     if not document["assessment"]["assessed"]:
         # no flags and no safeguards were looked for: an empty table would read as "nothing found"
         return docx_bytes(doc)
-    if "selection" in selected:
-        doc.add_paragraph(_selection_note(selected))
+    if narrowing(document):
+        doc.add_paragraph(_selection_note(document))
     doc.add_paragraph(
         "Each flag is a model's reading of the text, to be checked against the provision: the quoted words are "
         "what the model relied on, and the confidence is the model's probability that the feature is present."
@@ -72,14 +71,14 @@ def statute_brief(document: dict, *, label: str | None = None, labelled_only: bo
     table_section = doc.add_section(WD_SECTION.NEW_PAGE)
     _a4(table_section, landscape=True)
     doc.add_heading("Flagged provisions", level=2)
-    flagged = [p for p in selected["provisions"] if _risk_flags(p)]
+    flagged = [p for p in document["provisions"] if _risk_flags(p)]
     if flagged:
         _flag_table(doc, flagged)
     else:
         doc.add_paragraph("No provision carries a risk feature.")
 
     doc.add_heading("Safeguards found", level=2)
-    safeguarded = [(p, flag) for p in selected["provisions"] for flag in p["flags"] if flag["mitigating"]]
+    safeguarded = [(p, flag) for p in document["provisions"] for flag in p["flags"] if flag["mitigating"]]
     if not safeguarded:
         doc.add_paragraph("No provision was found to carry a human-rights safeguard.")
     for provision, flag in safeguarded:
@@ -145,13 +144,10 @@ def summary_text(document: dict) -> str:
 
 
 def _selection_note(selected: dict) -> str:
-    selection = selected["selection"]
-    names = {label["id"]: label["name"] for label in selected["labels"]}
-    chosen = f"‘{names[selection['label']]}’" if selection["label"] else "at least one feature or safeguard"
     return (
-        f"The flagged provisions and safeguards below are only those of the "
-        f"{_count(len(selected['provisions']), 'provision')} carrying {chosen}, as chosen on the web page; "
-        f"the summary above is of all {selection['provisions_in_statute']:,} provisions."
+        f"The table and the safeguards below hold {' and '.join(narrowing(selected))}, as chosen: "
+        f"{_count(len(selected['provisions']), 'provision')}; the summary above is of all "
+        f"{selected['view']['provisions_in_statute']:,} provisions."
     )
 
 

@@ -24,6 +24,7 @@ import re
 from html import escape
 
 from provrisk.score.formats import not_assessed_label
+from provrisk.score.view import narrowing
 
 # Blocks anything the page might try to load from elsewhere, should a string ever slip through unescaped.
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
@@ -120,6 +121,9 @@ h2{margin-top:1rem}
 .chip .standards li{display:inline}
 .chip .standards li+li::before{content:"; "}
 .chip .record{display:inline;margin-left:.3rem}
+/* why a flag is check is in the verdict rule printed at the top; the evidence runs on after the name */
+.chip .why{display:none}
+.evidence{display:inline;margin-left:.3rem;font-size:8.5pt}
 .provision[hidden]{display:none}
 .chip,.where{break-inside:avoid}
 h2,h3{break-after:avoid}
@@ -250,9 +254,7 @@ def _header(document: dict) -> str:
         "its calibrated probability p and how often its label's flags were right on laws the model never saw.</p>"
     )
     parts.append(f'<p class="note"><strong>Verdicts.</strong> {escape(document["confidence"]["rule"])}.</p>')
-    view = document["view"]
-    narrowed = [text for text, on in (("solid flags only", view["solid_only"]),
-                                      (f"flags with p ≥ {view['min_probability']:.2f}", view["min_probability"] > 0)) if on]
+    narrowed = narrowing(document)
     if narrowed:
         parts.append(f'<p class="note">This report holds {escape(" and ".join(narrowed))}.</p>')
     parts.append("</header>")

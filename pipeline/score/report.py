@@ -13,7 +13,7 @@ the document every output format (``provrisk score``, ``POST /v1/score``,
      "labels": [{id, name, standards, mitigating, heldout_precision, heldout_flags}],  # taxonomy order
      "profile": {provisions, flagged, share_flagged, label_counts, flags, solid, safeguards,
                  safeguards_model_only, risk_index},
-     "view": {order, min_probability, solid_only},
+     "view": {order, min_probability, solid_only, label, labelled_only, provisions_in_statute},
      "provisions": [{id, citation, heading, kind, role, path, context, start, end, page, text,
                      annotations, labels, scores, evidence, flags, definitions_used, cross_references}]}
 
@@ -71,6 +71,7 @@ from provrisk.score.confidence import (
     verdict,
 )
 from provrisk.score.references import provision_links
+from provrisk.score.view import full_view
 from provrisk.segment import NOTE_KINDS, Provision, segment_statute
 from provrisk.taxonomy import load_taxonomy
 
@@ -219,7 +220,7 @@ def score_ingested(
             for label in taxonomy.labels
         ],
         "profile": statute_profile(scored, taxonomy.ids, assessed=assessment["assessed"]),
-        "view": {"order": "document", "min_probability": 0.0, "solid_only": False},
+        "view": full_view(len(scored)),
         "provisions": scored,
     }
 

@@ -6,8 +6,10 @@
   HTML, TXT, Akoma Ntoso or US legislative (USLM) XML) or a JSON body ``{"text": ..., "name": ...}``;
   answers the statute report document of ``provrisk score --format json``
   (``?format=csv``: the CSV of ``provrisk score --format csv``; ``?format=docx``: the Word brief);
-  ``?label=<id>`` keeps only the provisions carrying that label and ``?labelled_only=true``
-  only those carrying any (:mod:`provrisk.score.selection`), as the web page's filter does;
+  ``?label=<id>`` keeps only the provisions carrying that label, ``?labelled_only=true``
+  only those carrying any, ``?min_probability=P`` and ``?solid_only=true`` only the flags that
+  pass, and ``?order=probability`` puts the most probable first (:mod:`provrisk.score.view`,
+  as ``provrisk score``'s options and the web page's filters do);
 - ``POST /v1/compare``: a ``multipart/form-data`` comparison, either two versions of a
   law (fields ``old`` and ``new``: the document of ``provrisk diff OLD NEW``) or a law
   and a treaty (field ``law`` and the text field ``treaty``, an id of ``GET /v1/treaties``:
@@ -84,6 +86,7 @@ import provrisk
 from provrisk.errors import ConfigError, InputError
 from provrisk.models.artifacts import METADATA, MODELS_DIR, resolve_model_dir
 from provrisk.serve.access import ClientRateLimit, allow_cross_origin, parse_origins, parse_rate_limit
+from provrisk.score.view import FlagOrder
 from provrisk.serve.scoring import COMPARE_MEDIA_TYPES, MEDIA_TYPES, SETUP, TASK
 from provrisk.serve.upload import (
     RequestRefused,
@@ -217,14 +220,14 @@ class ScoringService:
             handle.write(upload.data)
         logger.info("kept upload %s as %s (%d bytes)", json.dumps(upload.name), kept_as, len(upload.data))
 
-    async def score(self, upload: Upload, report_format: str, selection: dict) -> tuple[dict, bytes]:
+    async def score(self, upload: Upload, report_format: str, view: dict) -> tuple[dict, bytes]:
         """The rendered report and what the worker says about it; RequestRefused (4xx, 5xx) when there is none.
 
-        ``selection``: ``label`` and ``labelled_only``, the provisions the report keeps."""
+        ``view``: the provisions and flags the report keeps (:func:`provrisk.score.view.select`'s arguments)."""
         if self.settings.keep_uploads_dir is not None:
             self._keep(upload)
         header = {"name": upload.name, "format": report_format, "max_bytes": self.settings.max_upload_bytes,
-                  "ocr": self.settings.ocr, **selection}
+                  "ocr": self.settings.ocr, "view": view}
         return await self._run(header, upload.data, upload.name, "scoring",
                                "split the document into parts and score each")
 
@@ -461,6 +464,9 @@ def create_app(settings: ServeSettings | None = None, *, task: str = TASK) -> Fa
         format: ReportFormat = ReportFormat.json,
         label: Annotated[str | None, Query(description="Keep only the provisions carrying this label id.")] = None,
         labelled_only: Annotated[bool, Query(description="Keep only the provisions carrying any label.")] = False,
+        min_probability: Annotated[float, Query(ge=0.0, le=1.0, description="Keep only the flags with at least this probability.")] = 0.0,
+        solid_only: Annotated[bool, Query(description="Keep only the solid flags (the verdict rule is in the report's `confidence`).")] = False,
+        order: Annotated[FlagOrder, Query(description="document: the statute's order; probability: the most probable flag first.")] = FlagOrder.document,
     ) -> Response:
         """Score a statute provision by provision: labels, probabilities, trigger words, the standard each engages."""
         if label is not None and label not in (known := load_taxonomy().ids):
@@ -471,7 +477,9 @@ def create_app(settings: ServeSettings | None = None, *, task: str = TASK) -> Fa
             raise RequestRefused(503, "the server is busy scoring other documents; try again shortly")
         service.in_flight += 1
         try:
-            return await _score_request(request, service, format, {"label": label, "labelled_only": labelled_only})
+            view = {"label": label, "labelled_only": labelled_only, "min_probability": min_probability,
+                    "solid_only": solid_only, "order": order.value}
+            return await _score_request(request, service, format, view)
         finally:
             service.in_flight -= 1
 
@@ -537,7 +545,7 @@ def create_app(settings: ServeSettings | None = None, *, task: str = TASK) -> Fa
     return app
 
 
-async def _score_request(request: Request, service: ScoringService, report_format: ReportFormat, selection: dict) -> Response:
+async def _score_request(request: Request, service: ScoringService, report_format: ReportFormat, view: dict) -> Response:
     limit = service.settings.max_upload_bytes
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
@@ -549,7 +557,7 @@ async def _score_request(request: Request, service: ScoringService, report_forma
             415, f'send the statute as multipart/form-data in a field "{UPLOAD_FIELD}", or as JSON {{"text": ...}}'
         )
     started = time.perf_counter()
-    answer, body = await service.score(upload, report_format.value, selection)
+    answer, body = await service.score(upload, report_format.value, view)
     logger.info(
         "scored %s: %d bytes, %d provisions, %s flagged, %.2f s",  # flagged is None when not assessed
         json.dumps(upload.name), len(upload.data), answer["provisions"], answer["flagged"], time.perf_counter() - started,

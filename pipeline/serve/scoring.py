@@ -4,12 +4,12 @@
 input the model's name or directory; output the loaded model, with every
 lazily built cache warmed, and a summary for the server (name, directory,
 metadata). :func:`score_upload` is the task a worker runs: input a header
-``{"name", "format", "max_bytes", "ocr", "label", "labelled_only"}`` and the
-document's bytes; output a header (``status``; for 200 also ``media_type`` and
-the report's provision counts; otherwise ``error``, one line) and the response
-body (the report as JSON, CSV or the Word brief, as ``provrisk score`` writes
-it, holding only the provisions ``label`` and ``labelled_only`` select: see
-:func:`provrisk.score.selection.select_provisions`).
+``{"name", "format", "max_bytes", "ocr", "view"}`` and the document's bytes;
+output a header (``status``; for 200 also ``media_type`` and the report's
+provision counts; otherwise ``error``, one line) and the response body (the
+report as JSON, CSV or the Word brief, as ``provrisk score`` writes it,
+holding only the provisions and flags ``view`` keeps: the keyword arguments
+of :func:`provrisk.score.view.select`).
 
 A header with ``"job": "compare"`` is a comparison (:func:`compare_uploads`):
 ``"mode"`` ``"diff"`` (two versions of a law) or ``"align"`` (a law and the
@@ -33,7 +33,7 @@ from provrisk.models.artifacts import LoadedModel, load_model_dir
 from provrisk.score.brief import statute_brief
 from provrisk.score.formats import report_csv, report_json
 from provrisk.score.report import instrument_id_for, score_ingested
-from provrisk.score.selection import select_provisions
+from provrisk.score.view import select
 
 # A statute small enough to score in milliseconds, scored once in the zygote so that
 # the lazily built caches (spaCy tokenizer and cue matchers, taxonomy) are built
@@ -77,11 +77,10 @@ def score_upload(model: LoadedModel, header: dict, data: bytes) -> tuple[dict, b
         report = _scored(model, name, data, header)
     except InputError as error:
         return {"status": 422, "error": str(error)}, b""
-    chosen = {"label": header.get("label"), "labelled_only": header.get("labelled_only", False)}
+    selected = select(report, **header.get("view", {}))
     if header["format"] == "docx":
-        body = statute_brief(report, **chosen)
+        body = statute_brief(selected)
     else:
-        selected = select_provisions(report, **chosen)
         body = (report_csv(selected) if header["format"] == "csv" else report_json(selected)).encode("utf-8")
     profile = report["profile"]
     answer = {

@@ -14,6 +14,7 @@ import pytest
 from provrisk.models.artifacts import load_model_dir
 from provrisk.score import score_document
 from provrisk.score.brief import TABLE_COLUMNS, statute_brief
+from provrisk.score.view import select
 from tests.conftest import REPO_ROOT
 
 EXAMPLE = REPO_ROOT / "corpora" / "examples" / "example-cybercrime-act.txt"
@@ -82,14 +83,22 @@ def test_brief_of_the_example_statute_has_its_summary_table_and_safeguards(repor
 
 def test_brief_of_a_selection_lists_only_the_chosen_provisions_and_says_so(report):
     label = "surveillance_power"
-    document = read(statute_brief(report, label=label))
+    document = read(statute_brief(select(report, label=label)))
     carrying = [p for p in report["provisions"] if label in p["labels"]]
     citations = {row[0].splitlines()[0] for row in table_rows(document)[1:]}
     assert citations == {p["citation"] for p in carrying if any(not f["mitigating"] for f in p["flags"])}
     texts = [p.text for p in document.paragraphs]
-    assert any(f"of the {len(carrying)} provisions carrying ‘Surveillance power’" in text for text in texts)
+    assert any(f"hold the provisions carrying ‘Surveillance power’, as chosen: {len(carrying)} provisions" in text
+               for text in texts)
     # the summary still describes the whole statute
     assert f"has {report['profile']['provisions']} provisions" in paragraph_after(document, "Summary")
+
+
+def test_brief_of_solid_flags_only_says_so(report):
+    document = read(statute_brief(select(report, solid_only=True)))
+    verdicts = {row[5].split("(")[-1].rstrip(")") for row in table_rows(document)[1:]}
+    assert verdicts == {"solid"}
+    assert any("hold solid flags only, as chosen" in p.text for p in document.paragraphs)
 
 
 def test_brief_of_a_statute_without_flags_says_so(report):

@@ -119,7 +119,8 @@ def test_every_format_holds_the_same_narrowed_and_sorted_flags(example_report):
     assert [float(next(word for word in line.split() if word.startswith(("0.", "1.")))) for line in body] == [
         round(p, 2) for p in kept]
     document = json.loads(report_json(narrowed))
-    assert document["view"] == {"order": "probability", "min_probability": 0.5, "solid_only": False}
+    assert document["view"] == {"order": "probability", "min_probability": 0.5, "solid_only": False, "label": None,
+                              "labelled_only": False, "provisions_in_statute": len(example_report["provisions"])}
     assert sorted((f["probability"] for p in document["provisions"] for f in p["flags"]), reverse=True) == kept
 
 

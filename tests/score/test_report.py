@@ -79,7 +79,8 @@ def test_flags_carry_the_models_heldout_precision_and_a_verdict_by_the_rule(mode
     profile = example_report["profile"]
     assert profile["flags"] == len(flags) and profile["solid"] == sum(flag["verdict"] == "solid" for flag in flags)
     assert example_report["confidence"]["measured"] is True
-    assert example_report["view"] == {"order": "document", "min_probability": 0.0, "solid_only": False}
+    assert example_report["view"] == {"order": "document", "min_probability": 0.0, "solid_only": False, "label": None,
+                              "labelled_only": False, "provisions_in_statute": len(example_report["provisions"])}
 
 
 def test_a_model_without_heldout_figures_marks_every_flag_check(model, tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from provrisk.score.view import flag_rows, select
+from provrisk.score.view import flag_rows, full_view, narrowing, select
 
 
 def flag(label: str, probability: float, verdict: str) -> dict:
@@ -19,7 +19,8 @@ def document() -> dict:
         {"citation": "s. 3", "labels": ["c"], "flags": [flag("c", 0.9, "solid")]},
         {"citation": "s. 4", "labels": ["a"], "flags": [flag("a", 0.85, "check")]},
     ]
-    return {"provisions": provisions, "view": {"order": "document", "min_probability": 0.0, "solid_only": False}}
+    return {"provisions": provisions, "labels": [{"id": "a", "name": "Label A"}, {"id": "c", "name": "Label C"}],
+            "view": full_view(len(provisions))}
 
 
 def citations(document: dict) -> list[str]:
@@ -35,7 +36,8 @@ def test_minimum_probability_keeps_flags_at_or_above_it_and_their_provisions(doc
     assert citations(narrowed) == ["s. 1", "s. 3", "s. 4"]
     assert [f["label"] for f in narrowed["provisions"][0]["flags"]] == ["a"]
     assert narrowed["provisions"][0]["labels"] == ["a", "b"], "the model's predictions stay as they were"
-    assert narrowed["view"] == {"order": "document", "min_probability": 0.6, "solid_only": False}
+    assert narrowed["view"] == {"order": "document", "min_probability": 0.6, "solid_only": False, "label": None,
+                              "labelled_only": False, "provisions_in_statute": 4}
     assert document["provisions"][0]["flags"][1]["label"] == "b", "the scored document is not changed"
 
 
@@ -60,3 +62,13 @@ def test_statute_order_rows_keep_unflagged_provisions_in_place(document):
 def test_an_unknown_order_is_refused(document):
     with pytest.raises(ValueError, match="order must be one of"):
         select(document, order="alphabetical")
+
+
+def test_label_and_labelled_only_keep_the_provisions_carrying_them_and_say_so(document):
+    carrying = select(document, label="a")
+    assert citations(carrying) == ["s. 1", "s. 4"] and narrowing(carrying) == ["the provisions carrying ‘Label A’"]
+    assert carrying["view"]["provisions_in_statute"] == 4
+    labelled = select(document, labelled_only=True, solid_only=True)
+    assert citations(labelled) == ["s. 3"]
+    assert narrowing(labelled) == ["the provisions carrying at least one feature or safeguard", "solid flags only"]
+    assert narrowing(select(document)) == []

@@ -184,13 +184,14 @@ def test_docx_format_is_the_word_brief(client):
 
 def test_label_and_labelled_only_keep_the_provisions_the_page_shows(client):
     report = upload(client, EXAMPLE.name, EXAMPLE.read_bytes()).json()
-    assert "selection" not in report
+    provisions = len(report["provisions"])
+    assert report["view"] == {"order": "document", "min_probability": 0.0, "solid_only": False, "label": None,
+                              "labelled_only": False, "provisions_in_statute": provisions}
     label = "surveillance_power"
     carrying = upload(client, EXAMPLE.name, EXAMPLE.read_bytes(), params={"label": label}).json()
     assert [p["citation"] for p in carrying["provisions"]] == [
         p["citation"] for p in report["provisions"] if label in p["labels"]]
-    assert carrying["selection"] == {"label": label, "labelled_only": False,
-                                     "provisions_in_statute": len(report["provisions"])}
+    assert carrying["view"] == {**report["view"], "label": label}
     assert carrying["profile"] == report["profile"]
     labelled = upload(client, EXAMPLE.name, EXAMPLE.read_bytes(), params={"labelled_only": "true", "format": "csv"})
     citations = {row["citation"] for row in csv.DictReader(io.StringIO(labelled.text))}
@@ -200,6 +201,22 @@ def test_label_and_labelled_only_keep_the_provisions_the_page_shows(client):
 
     rows = docx.Document(io.BytesIO(brief.content)).tables[0].rows[1:]
     assert {row.cells[0].text.splitlines()[0] for row in rows} <= {p["citation"] for p in carrying["provisions"]}
+
+
+def test_confidence_filters_and_order_reach_every_format_as_the_cli_applies_them(client):
+    report = upload(client, EXAMPLE.name, EXAMPLE.read_bytes()).json()
+    params = {"solid_only": "true", "min_probability": "0.85", "order": "probability"}
+    kept = upload(client, EXAMPLE.name, EXAMPLE.read_bytes(), params=params).json()
+    expected = sorted(((p["citation"], f["label"], f["probability"]) for p in report["provisions"] for f in p["flags"]
+                       if f["verdict"] == "solid" and f["probability"] >= 0.85), key=lambda row: -row[2])
+    assert expected and len(expected) < sum(len(p["flags"]) for p in report["provisions"])
+    rows = list(csv.DictReader(io.StringIO(upload(client, EXAMPLE.name, EXAMPLE.read_bytes(),
+                                                  params={**params, "format": "csv"}).text)))
+    assert [(row["citation"], row["label"]) for row in rows] == [(c, label) for c, label, _ in expected]
+    assert kept["view"]["solid_only"] and kept["view"]["min_probability"] == 0.85 and kept["view"]["order"] == "probability"
+    assert {(p["citation"], f["label"]) for p in kept["provisions"] for f in p["flags"]} == {(c, l) for c, l, _ in expected}
+    refused = upload(client, EXAMPLE.name, EXAMPLE.read_bytes(), params={"min_probability": "1.5"})
+    assert refused.status_code == 422 and "min_probability" in refused.json()["error"]
 
 
 def test_unknown_label_is_a_clear_422(client):

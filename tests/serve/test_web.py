@@ -158,7 +158,7 @@ def test_score_filter_expand_and_download(page, console, server):
         page.click("#download-docx")
     assert brief_download.value.suggested_filename == "example-cybercrime-act-provrisk.docx"
     brief = docx.Document(brief_download.value.path())
-    assert any(f"carrying ‘{flag['name']}’, as chosen on the web page" in p.text for p in brief.paragraphs)
+    assert any(f"hold the provisions carrying ‘{flag['name']}’, as chosen" in p.text for p in brief.paragraphs)
     in_table = [row.cells[0].text.splitlines()[0] for row in brief.tables[0].rows[1:]]
     assert set(in_table) == set(carrying)
     with page.expect_download() as json_download:
@@ -207,6 +207,12 @@ def test_confidence_filters_and_order(page, server):
     visible = page.locator("#provisions .provision:visible")
     assert [element.get_attribute("data-citation") for element in visible.all()] == solid
     assert {chip.get_attribute("data-verdict") for chip in page.locator("#provisions .chip:visible").all()} == {"solid"}
+    # the downloads hold the solid flags only, as the page shows them
+    with page.expect_download() as csv_download:
+        page.click("#download-csv")
+    rows = list(csv.DictReader(io.StringIO(Path(csv_download.value.path()).read_text(encoding="utf-8"))))
+    assert rows and {row["verdict"] for row in rows} == {"solid"}
+    assert list(dict.fromkeys(row["citation"] for row in rows)) == solid
     page.uncheck("#solid-only")
 
     # a minimum probability, then the most probable first
