@@ -27,6 +27,9 @@ STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#1a1a1a;line-height:1.45}
 h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.1rem;margin:1.8rem 0 .3rem;border-bottom:1px solid #ddd}
 .note{color:#555;font-size:.9rem}
+.verdict{font:bold .7rem/1.4 system-ui,sans-serif;text-transform:uppercase;border-radius:3px;padding:0 .3rem}
+.verdict.solid{background:#1f3d7a;color:#fff}
+.verdict.check{color:#7a4b00;border:1px solid #c77700}
 .standard{border-left:4px solid #b3261e;padding:.2rem .8rem;background:#fdf1ef}
 .standard.mitigating{border-left-color:#1e6b34;background:#eef7f0}
 ol{padding-left:1.2rem}li{margin:.6rem 0}
@@ -101,9 +104,15 @@ def _provision_item(provision: dict, label_id: str, document: dict, report: str,
         f'<span class="citation">{citation}</span>')
     heading = f' <span class="heading">{e(provision["heading"])}</span>' if provision["heading"] else ""
     quoted = ", ".join(f"“<mark>{e(quote)}</mark>”" for quote in flag["evidence"])
-    quotes = (f'<span class="quotes">Trigger words: {quoted}</span>' if quoted else
+    # where the words come from: a labelling rule's match, or the model's reading when no rule matched
+    sources = " and ".join(dict.fromkeys(
+        f"{'rule match' if clause['source'] == 'rule' else 'model reading'} in {clause['citation']}"
+        for clause in flag["evidence_clauses"]))
+    quotes = (f'<span class="quotes">Trigger words ({e(sources)}): {quoted}</span>' if quoted and sources else
+              f'<span class="quotes">Trigger words: {quoted}</span>' if quoted else
               '<span class="quotes note">No trigger words quoted: the model relied on the provision as a whole.</span>')
     names = {label["id"]: label["name"] for label in document["labels"]}
     others = [names.get(label, label) for label in provision["labels"] if label != label_id]
     also = f'<span class="also">Also flagged: {e("; ".join(others))}</span>' if others else ""
-    return f'<li>{link}{heading} <span class="p">p = {flag["probability"]:.2f}</span>{quotes}{also}</li>'
+    verdict = f'<span class="verdict {e(flag["verdict"])}">{e(flag["verdict"])}</span>'
+    return f'<li>{link}{heading} <span class="p">p = {flag["probability"]:.2f}</span> {verdict}{quotes}{also}</li>'

@@ -12,6 +12,7 @@ import shutil
 import pytest
 
 from provrisk.batch.run import collect_inputs, run_batch
+from provrisk.taxonomy import load_taxonomy
 from tests.batch.test_batch import BLOCKING_ACT, EXAMPLE, INTERCEPTION_ACT
 from tests.score.test_report import FRENCH_STATUTE
 
@@ -128,7 +129,11 @@ def test_a_count_opens_the_provisions_behind_it_with_their_quotes(page, batch, t
         assert text.startswith(provision["citation"])
         flag = next(f for f in provision["flags"] if f["label"] == FEATURE)
         assert all(quote in text for quote in flag["evidence"])
+        assert item.locator(".verdict").text_content() == flag["verdict"]
+        for clause in flag["evidence_clauses"]:
+            assert f"{'rule match' if clause['source'] == 'rule' else 'model reading'} in {clause['citation']}" in text
     assert "xc-loi-cybercriminalite" in page.text_content("body"), "the statute not assessed is named as not searched"
+    assert page.locator(".standard li").count() == len(load_taxonomy().label(FEATURE).standards)
     page.screenshot(path=str(tmp_path / "feature.png"), full_page=True)
     section.first.locator("a.citation").click()
     page.wait_for_load_state()
