@@ -50,6 +50,7 @@ class BenchOptions:
     pdf_dir: Path | None = None  # default: real-statutes/ beside the corpus folder
     pdf_only: bool = False
     hostile_only: bool = False
+    skip_hostile: bool = False
     spark_replicas: int = 10
     skip_spark: bool = False
     spark_only: bool = False
@@ -70,6 +71,7 @@ def command_line(options: BenchOptions) -> str:
         return shlex.join(parts + ["--spark-only", *spark])
     if options.limit:
         parts += ["--limit", str(options.limit)]
+    parts += ["--skip-hostile"] if options.skip_hostile else []
     parts += ["--load-seconds", f"{options.load_seconds:g}", "--clients", str(options.clients),
               "--server-workers", str(options.server_workers),
               "--with-training" if options.with_training else "--skip-training"]
@@ -141,7 +143,8 @@ def run_bench(options: BenchOptions) -> dict:
                                   seconds=options.load_seconds, work_dir=runner.work_dir, workers=options.server_workers)
             api[name]["instrument"] = load_id
         training = workloads.training_times(options.with_training, runner.env)
-        hostile = run_hostile_bench(linear, runner.work_dir, flood_seconds=options.load_seconds)
+        hostile = None if options.skip_hostile else run_hostile_bench(linear, runner.work_dir,
+                                                                       flood_seconds=options.load_seconds)
     pdf_ingestion = run_pdf_bench(options.pdf_dir or default_pdf_dir(options.corpus_dir), options.command, machine_info())
 
     for result in api.values():
@@ -179,8 +182,9 @@ def run_bench(options: BenchOptions) -> dict:
         "api_load": api,
         "training": training,
         "pdf_ingestion": pdf_ingestion,
-        "hostile_load": hostile,
     }
+    if hostile is not None:
+        report["hostile_load"] = hostile
     if not options.skip_spark:
         report["spark"] = measure_spark(options)
     report["targets"] = targets(report)

@@ -24,7 +24,7 @@ STAGES = ["floor", "ingest", "segment", "label", "predict_linear", "predict_reco
 @pytest.fixture(scope="module")
 def bench(corpus_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("bench")
-    result = CliRunner().invoke(app, ["bench", "--limit", "2", "--load-seconds", "2", "--clients", "2", "--skip-spark",
+    result = CliRunner().invoke(app, ["bench", "--limit", "2", "--load-seconds", "2", "--clients", "2", "--skip-spark", "--skip-hostile",
                                       "--out-dir", str(out), "--corpus-dir", str(corpus_dir)])
     assert result.exit_code == 0, result.output
     return json.loads((out / "bench.json").read_text(encoding="utf-8")), (out / "bench.md").read_text(encoding="utf-8")
@@ -114,7 +114,8 @@ def test_spark_left_out_is_a_target_not_measured(bench):
     assert "spark" not in report
     target = next(t for t in report["targets"] if t["target"].startswith("Spark local mode"))
     assert target["pass"] is None and "--skip-spark" in target["value"]
-    assert "--skip-spark" in report["command"]
+    assert "--skip-spark" in report["command"] and "--skip-hostile" in report["command"]
+    assert "hostile_load" not in report and "## 8. Hostile load" not in markdown
 
 
 def test_training_times_name_their_source(bench):
