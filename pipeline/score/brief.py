@@ -65,7 +65,8 @@ def statute_brief(document: dict) -> bytes:
         doc.add_paragraph(_selection_note(document))
     doc.add_paragraph(
         "Each flag is a model's reading of the text, to be checked against the provision: the quoted words are "
-        "what the model relied on, and the confidence is the model's probability that the feature is present."
+        "what the model relied on, and the confidence is the model's calibrated probability that the feature is "
+        f"present, with a verdict ({document['confidence']['rule']})."
     )
 
     table_section = doc.add_section(WD_SECTION.NEW_PAGE)
