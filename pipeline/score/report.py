@@ -292,6 +292,7 @@ def statute_profile(provisions: list[dict], label_ids: list[str], *, assessed: b
             flagged += 1
     rules = [p for p in provisions if p["kind"] in RULE_KINDS and p["role"] == "rule"]
     safeguarded = [p for p in provisions if SAFEGUARD_LABEL in p["labels"]]
+    by_rule = [_safeguard(p, "rule") for p in safeguarded]
     contributions = []
     for provision in rules:
         n_risk = sum(label in risk_labels for label in provision["labels"])
@@ -309,8 +310,8 @@ def statute_profile(provisions: list[dict], label_ids: list[str], *, assessed: b
         "label_counts": counts,
         "flags": sum(len(p["flags"]) for p in provisions),
         "solid": sum(flag["verdict"] == SOLID for p in provisions for flag in p["flags"]),
-        "safeguards": [s for s in (_safeguard(p, "rule") for p in safeguarded) if s["evidence"]],
-        "safeguards_model_only": [_safeguard(p, "model") for p in safeguarded if not _safeguard(p, "rule")["evidence"]],
+        "safeguards": [found for found in by_rule if found["evidence"]],
+        "safeguards_model_only": [_safeguard(p, "model") for p, found in zip(safeguarded, by_rule) if not found["evidence"]],
         "risk_index": round(100 * sum(contributions) / len(contributions), 1) if contributions else 0.0,
     }
 

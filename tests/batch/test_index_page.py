@@ -7,7 +7,6 @@ package is missing; Playwright's own browser downloads are never used.
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
@@ -16,11 +15,11 @@ from provrisk.taxonomy import load_taxonomy
 from tests.batch.test_batch import BLOCKING_ACT, EXAMPLE, INTERCEPTION_ACT
 from tests.score.test_report import FRENCH_STATUTE
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-CHROMIUM = shutil.which("chromium")
+pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+# the headless Chromium the web page's tests launch, one per module
+from tests.serve.test_web import CHROMIUM, browser  # noqa: E402, F401
+
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no system Chromium: `chromium` is not on PATH")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 FEATURE = "executive_blocking_takedown"
 CORPUS = {  # instrument id -> (jurisdiction, text)
     "xa-interception-act": ("XA", INTERCEPTION_ACT),
@@ -44,14 +43,6 @@ def batch(tmp_path_factory):
     run_batch(collect_inputs(root / "corpus"), root / "out", workers=1)
     reports = {id_: json.loads((root / "out" / "reports" / f"{id_}.json").read_text(encoding="utf-8")) for id_ in CORPUS}
     return root / "out", reports
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

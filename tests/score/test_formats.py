@@ -9,7 +9,6 @@ import json
 import pytest
 from rich.console import Console
 
-from provrisk.models.artifacts import load_model_dir
 from provrisk.score import score_document
 from provrisk.score.formats import (
     COMPACT_WIDTH,
@@ -24,19 +23,12 @@ from provrisk.score.formats import (
 from provrisk.score.view import select
 from provrisk.taxonomy import load_taxonomy
 from tests.conftest import REPO_ROOT
+# the example Act scored once with the shipped model, shared with the report's tests
+from tests.score.test_report import example_report, model  # noqa: F401
 
-EXAMPLE = REPO_ROOT / "corpora" / "examples" / "example-cybercrime-act.txt"
 REAL_STATUTE = REPO_ROOT.parent / "shared" / "real-statutes" / "sgp-electronic_transactions_act_2010.pdf"
 
 
-@pytest.fixture(scope="module")
-def model():
-    return load_model_dir()
-
-
-@pytest.fixture(scope="module")
-def example_report(model):
-    return score_document(EXAMPLE, model)
 
 
 def rendered(*renderables, width: int) -> list[str]:
