@@ -51,7 +51,7 @@ _CONTENT_WORD = re.compile(r"[a-z]{3,}")
 _LAST_SUBSECTION = re.compile(r"\((\w+)\)$")
 _PENALTY_CLAUSE = re.compile(
     r"^\W*(?:\(\w{1,4}\)\s*)?(?:a|any) person (?:who contravenes|who fails to comply with|who commits an offen[cs]e under|"
-    r"convicted of an offen[cs]e under) "
+    r"(?:who is )?convicted of an offen[cs]e under) "
     r"sub-?sections?\s+((?:\(\w{1,4}\)(?:\s*,\s*|\s+or\s+|\s+and\s+)?)+)",
     re.I,
 )
@@ -170,7 +170,7 @@ def _links(old: list[dict], new: list[dict], similarity: np.ndarray, config: Com
             best = int(np.argmax(similarity[:, j]))
             i = best if best in links and similarity[best, j] >= threshold / 2 else None
             i = _part_of(new_words[j], {i} if i is not None else set(), old_words, containment)
-        if i is not None:
+        if i is not None and _adds_share(old[i], [new[k] for k, _ in links[i]], new[j]) >= config.diff.split_share:
             links[i].append((j, "split"))
     _attach_penalty_clauses(links, old, new)
     for i, partners in links.items():
@@ -251,6 +251,19 @@ def _part_of(words: Counter, candidates: set[int], wholes: list[Counter], needed
     """The candidate whose words hold the largest share of ``words``, if that share is at least ``needed``."""
     best = max(candidates, key=lambda c: _containment(words, wholes[c]), default=None)
     return best if best is not None and _containment(words, wholes[best]) >= needed else None
+
+
+def _adds_share(whole: dict, parts: list[dict], further: dict) -> float:
+    """The share of ``whole``'s own words that ``further`` holds and none of ``parts`` does.
+
+    A split's parts each carry a substantial piece of the old rule; a further new provision whose
+    words the paired ones already hold (a neighbour that reuses the same vocabulary) adds nothing.
+    """
+    words = _content_words(whole["text"])
+    held: Counter = Counter()
+    for part in parts:
+        held |= _content_words(part["text"])
+    return _containment(words, held | _content_words(further["text"])) - _containment(words, held)
 
 
 def _one_to_one_status(old: dict, new: dict) -> str:
