@@ -50,7 +50,7 @@ _WORD = re.compile(r"\w+(?:[’'.]\w+)*|[^\w\s]")
 _CONTENT_WORD = re.compile(r"[a-z]{3,}")
 _LAST_SUBSECTION = re.compile(r"\((\w+)\)$")
 _PENALTY_CLAUSE = re.compile(
-    r"^\W*(?:\(\w{1,4}\)\s*)?(?:a|any) person (?:who contravenes|who fails to comply with|who commits an offen[cs]e under|"
+    r"^\W*(?:\(\w{1,4}\)\s*)?(?:a|an|any) (?:[\w-]+ ){0,5}?(?:who contravenes|who fails to comply with|who commits an offen[cs]e under|"
     r"(?:who is )?convicted of an offen[cs]e under) "
     r"sub-?sections?\s+((?:\(\w{1,4}\)(?:\s*,\s*|\s+or\s+|\s+and\s+)?)+)",
     re.I,
@@ -211,6 +211,7 @@ def _attach_penalty_clauses(links: dict[int, list[tuple[int, str]]], old: list[d
         for j, _ in partners:
             owners.setdefault(j, []).append(i)
     by_subsection = {(_unit_key(p), _subsection(p)): j for j, p in enumerate(new)}
+    old_subsection = {(_unit_key(p), _subsection(p)): i for i, p in enumerate(old)}
     for j, provision in enumerate(new):
         referenced = _penalty_references(provision["text"])
         if not referenced:
@@ -228,8 +229,24 @@ def _attach_penalty_clauses(links: dict[int, list[tuple[int, str]]], old: list[d
                     links[i].append((j, "split"))
             continue
         for i in owners.get(j, []):
-            if _carries_penalty(old[i]):
-                links[i].extend((k, "split") for k in offences if k not in owners)
+            if not _carries_penalty(old[i]):
+                continue
+            # An old penalty subsection too: its offence subsection, left unpaired, is the rule the
+            # new offence subsections carry ("(1) shall not use ..." with "(1) shall not use, make ...").
+            old_references = _penalty_references(old[i]["text"])
+            if old_references:
+                old_offences = [old_subsection[key] for key in ((_unit_key(old[i]), r) for r in old_references)
+                                if key in old_subsection and old_subsection[key] not in links]
+                free = [k for k in offences if k not in owners]
+                if len(old_offences) == 1 and free:
+                    o = old_offences[0]
+                    links[o] = [(k, _one_to_one_status(old[o], new[k]) if len(free) == 1 else "split") for k in free]
+                    for k in free:
+                        owners[k] = [o]
+                continue
+            # A rule with its own penalty: the offence subsections the new penalty punishes carry it
+            # too, even where one also carries another old provision (a definition of the conduct).
+            links[i].extend((k, "split") for k in offences if all(k != m for m, _ in links[i]))
 
 
 def _subsection(provision: dict) -> str | None:
