@@ -93,9 +93,11 @@ class DiffConfig(_Strict):
     # The same, for a provision in the same section as the paired one (a penalty subsection split
     # off an offence, "A person who contravenes subsection (1) ..."): the section is evidence too.
     sibling_containment: float = Field(0.5, gt=0, le=1)
-    # ... and only when it holds at least this share of the old provision's own words that the new
-    # provisions already paired with it lack: each part of a split carries a substantial piece.
-    split_share: float = Field(0.1, ge=0, le=1)
+    # Each part of a split or merge carries a piece of the rule: a further new provision joins a
+    # split only when it holds at least this share of the old provision's words that the new ones
+    # already paired with it lack; a further old provision joins a merge only when at least this
+    # share of its words are in the new one and not in the old ones already carried there.
+    part_share: float = Field(0.1, ge=0, le=1)
 
 
 class CompareConfig(_Strict):

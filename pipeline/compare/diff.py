@@ -170,7 +170,7 @@ def _links(old: list[dict], new: list[dict], similarity: np.ndarray, config: Com
             best = int(np.argmax(similarity[:, j]))
             i = best if best in links and similarity[best, j] >= threshold / 2 else None
             i = _part_of(new_words[j], {i} if i is not None else set(), old_words, containment)
-        if i is not None and _adds_share(old[i], [new[k] for k, _ in links[i]], new[j]) >= config.diff.split_share:
+        if i is not None and _piece(old[i], new[j], [new[k] for k, _ in links[i]]) >= config.diff.part_share:
             links[i].append((j, "split"))
     _attach_penalty_clauses(links, old, new)
     for i, partners in links.items():
@@ -179,6 +179,7 @@ def _links(old: list[dict], new: list[dict], similarity: np.ndarray, config: Com
     # A further old provision whose words a new one paired with its own section (or the new one
     # most like it) mostly holds: merged into it.
     old_pairs = {i: [j for j, _ in partners] for i, partners in links.items()}
+    merged: dict[int, list[int]] = {}
     for i in range(len(old)):
         if i in links or not old_words[i]:
             continue
@@ -188,7 +189,10 @@ def _links(old: list[dict], new: list[dict], similarity: np.ndarray, config: Com
             best = int(np.argmax(similarity[i]))
             j = best if best in paired_new and similarity[i, best] >= threshold / 2 else None
             j = _part_of(old_words[i], {j} if j is not None else set(), new_words, containment)
-        if j is not None:
+        # ... when it brings words of its own: a near-duplicate of the paired old provision is not.
+        carriers = [old[k] for k, js in old_pairs.items() if j in js] + [old[k] for k in merged.get(j, [])]
+        if j is not None and _piece(old[i], new[j], carriers) >= config.diff.part_share:
+            merged.setdefault(j, []).append(i)
             links[i] = [(j, "merged")]
             first = paired_new[j]
             links[first] = [(k, "merged" if k == j else status) for k, status in links[first]]
@@ -270,17 +274,21 @@ def _part_of(words: Counter, candidates: set[int], wholes: list[Counter], needed
     return best if best is not None and _containment(words, wholes[best]) >= needed else None
 
 
-def _adds_share(whole: dict, parts: list[dict], further: dict) -> float:
-    """The share of ``whole``'s own words that ``further`` holds and none of ``parts`` does.
+def _piece(subject: dict, target: dict, others: list[dict]) -> float:
+    """The share of ``subject``'s own words that ``target`` holds and none of ``others`` does.
 
-    A split's parts each carry a substantial piece of the old rule; a further new provision whose
-    words the paired ones already hold (a neighbour that reuses the same vocabulary) adds nothing.
+    Each part of a split or merge carries a substantial piece of the rule: a further new provision
+    whose words of the old rule the paired ones already hold (a neighbour that reuses the same
+    vocabulary) is no part of a split, and an old provision whose words in the new one its paired
+    old partner already brings (a near-duplicate elsewhere in the old act) is no part of a merge.
     """
-    words = _content_words(whole["text"])
+    words = _content_words(subject["text"])
     held: Counter = Counter()
-    for part in parts:
-        held |= _content_words(part["text"])
-    return _containment(words, held | _content_words(further["text"])) - _containment(words, held)
+    for other in others:
+        held |= _content_words(other["text"])
+    there = _content_words(target["text"])
+    total = sum(words.values())
+    return sum(min(n, there[w]) - min(n, there[w], held[w]) for w, n in words.items()) / total if total else 0.0
 
 
 def _one_to_one_status(old: dict, new: dict) -> str:
