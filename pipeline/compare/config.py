@@ -80,7 +80,8 @@ class AlignConfig(_Strict):
 
 class DiffConfig(_Strict):
     # Two provisions of the two versions are paired when their similarity (words, with the
-    # heading's and the citation's agreement added) is at least `pair_threshold`.
+    # heading's and the citation's agreement added) is at least `pair_threshold`, and the
+    # similarity of their own words alone at least half of it.
     pair_threshold: float = Field(0.35, ge=0, le=1)
     # The share of the words' similarity that comes from the two provisions' whole sections, so that
     # look-alike penalty subsections pair inside their own sections.

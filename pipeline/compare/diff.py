@@ -65,8 +65,11 @@ def diff_reports(old: dict, new: list[dict], config: CompareConfig) -> dict:
     require_assessed(old, *new)
     old_provisions = _compared(old)
     new_provisions = [(report, p) for report in new for p in _compared(report)]
-    similarity = pair_similarity(old, new, config)
-    links = _links(old_provisions, [p for _, p in new_provisions], similarity, config)
+    similarity, words = _pair_scores(old, new, config)
+    # The sections' and headings' agreement chooses among candidates; it does not make a pair of
+    # provisions whose own words are not even half as alike as a pair must be.
+    candidates = np.where(words >= config.diff.pair_threshold / 2, similarity, 0.0)
+    links = _links(old_provisions, [p for _, p in new_provisions], candidates, config)
     pairs = []
     linked_new: set[int] = set()
     for i, provision in enumerate(old_provisions):
@@ -93,10 +96,16 @@ def diff_reports(old: dict, new: list[dict], config: CompareConfig) -> dict:
 
 def pair_similarity(old: dict, new: list[dict], config: CompareConfig) -> np.ndarray:
     """Old provisions x new provisions (compared kinds, in order): the pairing score."""
+    return _pair_scores(old, new, config)[0]
+
+
+def _pair_scores(old: dict, new: list[dict], config: CompareConfig) -> tuple[np.ndarray, np.ndarray]:
+    """The pairing score and, within it, the similarity of the provisions' own words (with penalties' offences)."""
     old_provisions = _compared(old)
     new_provisions = [p for report in new for p in _compared(report)]
     if not old_provisions or not new_provisions:
-        return np.zeros((len(old_provisions), len(new_provisions)))
+        empty = np.zeros((len(old_provisions), len(new_provisions)))
+        return empty, empty
     old_sections = section_texts(old)
     new_sections = {k: v for report in new for k, v in section_texts(report).items()}
     new_texts = [t for report in new for t in rule_texts(_compared(report))]
@@ -113,7 +122,7 @@ def pair_similarity(old: dict, new: list[dict], config: CompareConfig) -> np.nda
     if len(new) == 1:
         same = np.array([[a["citation"] == b["citation"] for b in new_provisions] for a in old_provisions], dtype=float)
         score = score + config.diff.same_citation_bonus * same
-    return np.clip(score, 0.0, 1.0)
+    return np.clip(score, 0.0, 1.0), words
 
 
 def rule_texts(provisions: list[dict]) -> list[str]:
