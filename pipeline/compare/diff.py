@@ -19,13 +19,16 @@ similarity of their words (the provision's own, and its whole section's, so
 that look-alike penalty subsections pair inside their own sections), plus the
 agreement of their headings and a bonus for the same citation (when there is
 one new text). The best one-to-one assignment (Hungarian algorithm) above
-``pair_threshold`` pairs provisions; a further new provision most of whose
-words come from a paired old one makes that old provision ``split``, and a
-further old provision most of whose words a paired new one holds is
-``merged``. A penalty subsection ("A person who contravenes subsection (1)
-...") is compared with the words of the subsection it punishes, and stays with
-the old rule that subsection replaces. Statuses: unchanged, renumbered (same words, other citation),
-modified, split, merged, added, removed.
+``pair_threshold`` pairs provisions whose own words are at least half that
+alike (context chooses among candidates, it does not make a pair); a further
+new provision most of whose words come from a paired old one makes that old
+provision ``split``, and a further old provision most of whose words a paired
+new one holds is ``merged``, each only when it carries a piece of the rule the
+others lack (``part_share``). A penalty subsection ("A person who contravenes
+subsection (1) ...") is compared with the words of the subsection it punishes,
+and stays with the old rule that subsection replaces; old and new penalty
+subsections that pair pair their offence subsections too. Statuses: unchanged,
+renumbered (same words, other citation), modified, split, merged, added, removed.
 """
 
 from __future__ import annotations

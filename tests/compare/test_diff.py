@@ -99,3 +99,88 @@ def test_a_statute_not_assessed_is_refused_in_one_line(model):
     french = _report(FRENCH_STATUTE, "loi.txt", model)
     with pytest.raises(InputError, match=r"^loi\.txt: not assessed \(language: und-Latn\): .*cannot be compared$"):
         diff_reports(english, [french], load_compare_config())
+
+
+def _links(old_text: str, new_text: str, model) -> dict:
+    """Per old citation (None for added), the set of new citations the diff pairs it with, and the statuses."""
+    document = diff_reports(_report(old_text, "old.txt", model), [_report(new_text, "new.txt", model)], load_compare_config())
+    links: dict = {}
+    for pair in document["pairs"]:
+        links.setdefault(pair["old"], {})[pair["new"]] = pair["status"]
+    return links
+
+
+INTERCEPTION_OLD = """1. Interception orders
+(1) A law enforcement officer may apply to a judge for an interception order where an offence under this Act has been committed.
+(2) A law enforcement officer shall obtain the written consent of the Attorney-General before applying under subsection (1).
+(3) A judge may make an order requiring a service provider to intercept and retain a specified communication received or transmitted by that service provider.
+"""
+
+INTERCEPTION_NEW = """1. Interception orders
+(1) A law enforcement officer shall apply to a judge for an interception order where an offence under this Act has been committed.
+(2) A judge may make an order requiring an electronic communications service provider to intercept and retain a specified communication received or transmitted by that service provider.
+(3) The order under subsection (2) shall be served on the service provider.
+(4) The Centre shall keep a register of intercepted signals.
+"""
+
+
+def test_a_neighbour_reusing_the_words_is_no_part_of_a_split_and_context_alone_makes_no_pair(model):
+    links = _links(INTERCEPTION_OLD, INTERCEPTION_NEW, model)
+    # (3) only serves the order that (2) makes: it carries no piece of the old order power
+    assert links["s. 1(3)"] == {"s. 1(2)": "modified"}
+    assert links[None].get("s. 1(3)") == "added"
+    # the consent duty shares the section and heading of the new section, not its words
+    assert links["s. 1(2)"] == {None: "removed"}
+    assert links[None].get("s. 1(4)") == "added"
+
+
+DUPLICATE_OLD = """1. Emergency interception
+(1) A law enforcement officer may orally request a service provider to intercept a communication in an emergency.
+(2) Where a judge determines that the interception was used for purposes contrary to this Act, the judge may make any order the judge considers appropriate in relation to the service provider.
+
+2. Location of the sender
+(1) A law enforcement officer may orally request a service provider to determine the location of the sender of a communication in an emergency.
+(2) Where a judge determines that the interception was used for purposes contrary to this Act, the judge may make any order the judge considers appropriate in relation to the service provider.
+"""
+
+DUPLICATE_NEW = """1. Emergency interception
+(1) A law enforcement officer may request a service provider to intercept a communication in an emergency.
+(2) Where a judge determines that the interception was used for purposes contrary to this Act, the judge may make any order the judge considers appropriate in relation to the service provider.
+
+2. Location of the sender
+(1) A law enforcement officer may request a service provider to determine the location of the sender of a communication in an emergency, and the service provider shall keep a record of the request.
+"""
+
+
+def test_a_near_duplicate_of_the_paired_old_provision_is_not_merged(model):
+    links = _links(DUPLICATE_OLD, DUPLICATE_NEW, model)
+    assert links["s. 1(2)"] == {"s. 1(2)": "unchanged"}
+    # old 2(2) brings no words to new 1(2) that old 1(2) does not: no successor
+    assert links["s. 2(2)"] == {None: "removed"}
+
+
+PENALTY_OLD = """1. Interception devices
+(1) A person shall not use an interception device or other apparatus whether electronic or mechanical.
+(2) An electronic communications service provider who contravenes subsection (1) commits an offence and is liable, on conviction, to a fine not exceeding three million penalty units.
+
+2. Denial of service
+A person who intentionally renders a computer system incapable of providing normal services to its users commits an offence and is liable, on conviction, to a fine not exceeding one million penalty units.
+"""
+
+PENALTY_NEW = """3. Interception devices
+(1) A person shall not manufacture or possess a signal jammer without authorisation.
+(2) A person who contravenes subsection (1), commits an offence and is liable, on conviction, to a fine not exceeding one million penalty units.
+
+4. System interference
+(1) A person commits an offence if that person intentionally hinders a computer system or renders a computer system incapable of providing normal services to its users.
+(2) A person who is convicted of an offence under subsection (1) is liable to a fine not exceeding five hundred thousand penalty units.
+"""
+
+
+def test_penalty_subsections_keep_their_offence_subsections(model):
+    links = _links(PENALTY_OLD, PENALTY_NEW, model)
+    # old and new penalty subsections pair; so do the offence subsections they punish
+    assert set(links["s. 1(2)"]) == {"s. 3(2)"}
+    assert set(links["s. 1(1)"]) == {"s. 3(1)"}
+    # an offence with its own penalty is carried by the new offence and the penalty that punishes it
+    assert links["s. 2"] == {"s. 4(1)": "split", "s. 4(2)": "split"}
