@@ -26,7 +26,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from provrisk.errors import ConfigError, ProvriskError
+from provrisk.errors import ConfigError, InputError, ProvriskError
 
 _typer_display_type = typer.core.TyperOption.display_type_rich
 
@@ -656,6 +656,38 @@ def diff(
     new_reports = [scored_instrument(path, loaded, max_bytes=_max_bytes(max_mb), ocr=ocr.value) for path in new]
     _warn([w for r in [old_report, *new_reports] for w in r["instrument"]["warnings"]])
     _write_comparison(diff_reports(old_report, new_reports, settings), "diff", format, output, show_all)
+
+
+@app.command("train-aligner")
+@_one_line_errors
+def train_aligner(
+    treaty: Annotated[str, typer.Option("--treaty", help="The treaty whose alignment gold to learn from.")] = "coe-budapest-convention-2001",
+    out: Annotated[Optional[Path], typer.Option("--out", help="Folder of article classifiers (default: the one configs/compare.yaml names).")] = None,
+    config: CompareConfigOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing classifier for this treaty.")] = False,
+) -> None:
+    """Learn which treaty article a provision implements from the development alignment gold (eval/gold/alignment/treaty.jsonl)."""
+    from provrisk.compare.article_classifier import classifier_dir, fit_article_classifier, save_article_classifier
+    from provrisk.compare.config import load_compare_config
+    from provrisk.compare.instruments import scored_instrument
+    from provrisk.eval.alignment import GOLD_DIR, load_gold
+    from provrisk.models.artifacts import load_model_dir
+    from provrisk.settings import PROJECT_ROOT
+
+    settings = load_compare_config(config)
+    directory = out if out is not None else PROJECT_ROOT / settings.align.classifier.directory
+    if classifier_dir(directory, treaty).exists() and not force:
+        raise InputError(str(classifier_dir(directory, treaty)), "exists; pass --force to replace it")
+    rows = [row for row in load_gold("treaty.jsonl") if row["treaty"] == treaty]
+    if not rows:
+        raise InputError(treaty, f"no alignment gold against this treaty in {GOLD_DIR / 'treaty.jsonl'}")
+    model = load_model_dir(None)
+    laws = sorted({row["law"] for row in rows})
+    reports = {law: scored_instrument(law, model) for law in laws}
+    classifier = fit_article_classifier(rows, reports, treaty, settings.align.classifier.C)
+    metadata = {"gold": "eval/gold/alignment/treaty.jsonl", "laws": laws, "provisions": len(rows)}
+    target = save_article_classifier(classifier, directory, metadata)
+    stderr.print(f"learned from {len(rows)} provisions of {len(laws)} laws; wrote {target}")
 
 
 @app.command("alignment-report")

@@ -21,8 +21,18 @@ How a provision finds its article:
   four similarities (:mod:`provrisk.compare.similarity`): its own words with
   its lead-in against the article and against the article's closest
   paragraph, its whole section's words (the citation structure), and its
-  section heading against the article heading. Below ``threshold`` it has no
-  counterpart; a second article is named when it scores nearly as well.
+  section heading against the article heading;
+- where the treaty has a learned article classifier
+  (:mod:`provrisk.compare.article_classifier`, fitted on the laws annotated
+  against it), the similarity is blended with the classifier's probability
+  that the provision implements the article;
+- the parts of one section lean towards the section's article: a share
+  (``section_smoothing``) of each score is the mean score of the section's
+  provisions, so a penalty subsection follows its offence.
+
+Below the threshold (the classifier's own where it is used) the provision has
+no counterpart; a second article is named when it scores nearly as well. The
+strength is read off the similarity alone: exact from ``exact_threshold``.
 
 ``labels_only_in_law`` are the labels the law's provision carries and the
 article does not (what the law adds: "without a judicial warrant"), and
@@ -33,14 +43,17 @@ dropped). An article's labels are those of all its paragraphs.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 
+from provrisk.compare.article_classifier import load_article_classifier, provision_text
 from provrisk.compare.config import CompareConfig, LegalConcepts
 from provrisk.compare.rule_types import agreement, article_type, provision_type
 from provrisk.compare.similarity import comparable_text, similarity_matrix
 from provrisk.compare.instruments import require_assessed
 from provrisk.compare.units import COMPARED_KINDS, articles, defined_term, section_texts, unit_citation
+from provrisk.settings import PROJECT_ROOT
 from provrisk.taxonomy import load_taxonomy
 
 ALIGNMENT_SCHEMA = "provrisk.alignment/1"
@@ -50,7 +63,7 @@ VERBATIM_WORDS = 8
 PARTIAL_TERM_SCORE = 0.6
 
 
-def align_reports(law: dict, treaty: dict, config: CompareConfig, *, scores: np.ndarray | None = None) -> dict:
+def align_reports(law: dict, treaty: dict, config: CompareConfig, *, scores: ArticleScores | None = None) -> dict:
     """The alignment document of ``law`` (a statute report) against ``treaty`` (another).
 
     ``scores``: :func:`article_scores` computed already (the evaluation scores many configs on one pair).
@@ -61,7 +74,8 @@ def align_reports(law: dict, treaty: dict, config: CompareConfig, *, scores: np.
     definitional = [a for a in treaty_articles if a.kind == "definition"]
     provisions = [p for p in law["provisions"] if p["kind"] in COMPARED_KINDS]
     if scores is None:
-        scores = article_scores(law, treaty, config) if operative else np.zeros((len(provisions), 0))
+        scores = article_scores(law, treaty, config) if operative else ArticleScores.empty(len(provisions))
+    threshold = config.align.classifier.threshold if scores.learned else config.align.threshold
     names = {label.id: label.name for label in load_taxonomy().labels}
     pairs = []
     implemented: dict[str, list[str]] = {a.citation: [] for a in treaty_articles}
@@ -73,13 +87,15 @@ def align_reports(law: dict, treaty: dict, config: CompareConfig, *, scores: np.
         if provision["kind"] == "definition":
             chosen = _definition_match(provision, definitional)
         else:
-            chosen = _article_match(scores[row], operative, config)
-        row += 1
+            chosen = _article_match(scores.ranking[row], operative, threshold, config)
+        scores_row, row = row, row + 1
         if not chosen:
             pairs.append(_pair(provision, [], 0.0, "none", names, law, treaty))
             continue
         (first, score), *others = chosen
-        strength = "exact" if score >= config.align.exact_threshold else "partial"
+        # Strength is how much of the article's words the provision carries: similarity alone.
+        similarity = score if provision["kind"] == "definition" else float(scores.similarity[scores_row, operative.index(first)])
+        strength = "exact" if similarity >= config.align.exact_threshold else "partial"
         pairs.append(_pair(provision, [first] + [a for a, _ in others], score, strength, names, law, treaty))
         for article, _ in chosen:
             implemented[article.citation].append(provision["citation"])
@@ -94,7 +110,8 @@ def align_reports(law: dict, treaty: dict, config: CompareConfig, *, scores: np.
         },
         "method": {
             "similarity": config.similarity,
-            "threshold": config.align.threshold,
+            "article_classifier": scores.learned,
+            "threshold": threshold,
             "exact_threshold": config.align.exact_threshold,
         },
         "pairs": pairs,
@@ -113,10 +130,56 @@ def align_reports(law: dict, treaty: dict, config: CompareConfig, *, scores: np.
     }
 
 
-def article_scores(law: dict, treaty: dict, config: CompareConfig) -> np.ndarray:
-    """Provisions (of the compared kinds, in order) x operative articles: the weighted similarity."""
-    components = score_components(law, treaty, config.similarity, config.align.concepts)
-    return combine(components, config)
+@dataclass
+class ArticleScores:
+    """Provisions (of the compared kinds, in order) x operative articles.
+
+    ``similarity``: the weighted similarity (:func:`combine`); ``ranking``: what the
+    article is chosen by (the similarity blended with the article classifier's
+    probability where ``learned``, then smoothed over each section).
+    """
+
+    similarity: np.ndarray
+    ranking: np.ndarray
+    learned: bool
+
+    @classmethod
+    def empty(cls, provisions: int) -> ArticleScores:
+        return cls(np.zeros((provisions, 0)), np.zeros((provisions, 0)), False)
+
+
+def article_scores(law: dict, treaty: dict, config: CompareConfig) -> ArticleScores:
+    """The scores of every compared provision of ``law`` with every operative article of ``treaty``."""
+    similarity = combine(score_components(law, treaty, config.similarity, config.align.concepts), config)
+    classifier = load_article_classifier(PROJECT_ROOT / config.align.classifier.directory, treaty["instrument"]["id"])
+    probabilities = None
+    if classifier is not None:
+        provisions = [p for p in law["provisions"] if p["kind"] in COMPARED_KINDS]
+        operative = [a.citation for a in articles(treaty) if a.kind != "definition"]
+        probabilities = classifier.article_probabilities([provision_text(p) for p in provisions], operative)
+    return rank(similarity, probabilities, section_units(law), config)
+
+
+def section_units(law: dict) -> list[str]:
+    """The section citation of every compared provision, in order."""
+    return [unit_citation(p) for p in law["provisions"] if p["kind"] in COMPARED_KINDS]
+
+
+def rank(similarity: np.ndarray, probabilities: np.ndarray | None, units: list[str], config: CompareConfig) -> ArticleScores:
+    """Blend ``similarity`` with the classifier's ``probabilities`` (None: no classifier), then smooth over sections."""
+    ranking = similarity
+    if probabilities is not None:
+        weight = config.align.classifier.weight
+        ranking = (similarity + weight * probabilities) / (1.0 + weight)
+    share = config.align.section_smoothing
+    if share and len(ranking):
+        index = {unit: i for i, unit in enumerate(dict.fromkeys(units))}
+        members = np.array([index[u] for u in units])
+        sums = np.zeros((len(index), ranking.shape[1]))
+        np.add.at(sums, members, ranking)
+        means = sums / np.bincount(members)[:, None]
+        ranking = (1.0 - share) * ranking + share * means[members]
+    return ArticleScores(similarity, ranking, probabilities is not None)
 
 
 def score_components(law: dict, treaty: dict, method: str, concepts: LegalConcepts | None = None) -> dict[str, np.ndarray]:
@@ -147,12 +210,19 @@ def score_components(law: dict, treaty: dict, method: str, concepts: LegalConcep
 
 
 def _verbatim(texts: list[str], operative: list) -> np.ndarray:
-    """1 where a provision repeats VERBATIM_WORDS consecutive words of the article, else 0."""
+    """1 where a provision repeats VERBATIM_WORDS consecutive words found in this article and in no other, else 0."""
     def runs(text: str) -> set[tuple[str, ...]]:
         words = re.findall(r"[a-z0-9]+", comparable_text(text))
         return {tuple(words[i : i + VERBATIM_WORDS]) for i in range(len(words) - VERBATIM_WORDS + 1)}
 
     article_runs = [runs(a.text) for a in operative]
+    # A run that several articles share is the treaty's boilerplate ("the authority seeking the ..."
+    # of every request article), not the words of one article.
+    seen: dict[tuple[str, ...], int] = {}
+    for own_runs in article_runs:
+        for run in own_runs:
+            seen[run] = seen.get(run, 0) + 1
+    article_runs = [{run for run in own_runs if seen[run] == 1} for own_runs in article_runs]
     return np.array([[1.0 if own & theirs else 0.0 for theirs in article_runs] for own in map(runs, texts)]).reshape(
         len(texts), len(operative))
 
@@ -177,17 +247,17 @@ def combine(components: dict[str, np.ndarray], config: CompareConfig) -> np.ndar
     return np.minimum(1.0, score + config.align.exact_threshold * components["verbatim"])
 
 
-def _article_match(row: np.ndarray, operative: list, config: CompareConfig) -> list[tuple]:
+def _article_match(row: np.ndarray, operative: list, threshold: float, config: CompareConfig) -> list[tuple]:
     if not len(row):
         return []
     order = np.argsort(-row, kind="stable")
     best = float(row[order[0]])
-    if best < config.align.threshold:
+    if best < threshold:
         return []
     chosen = [(operative[order[0]], best)]
     if len(order) > 1:
         second = float(row[order[1]])
-        if second >= config.align.threshold and second >= config.align.second_article_share * best:
+        if second >= threshold and second >= config.align.second_article_share * best:
             chosen.append((operative[order[1]], second))
     return chosen
 

@@ -63,6 +63,19 @@ class LegalConcepts(_Strict):
         return self
 
 
+class ArticleClassifierConfig(_Strict):
+    # The learned article classifiers (provrisk.compare.article_classifier), one folder per treaty
+    # that alignment gold covers, written by `provrisk train-aligner`; relative to the project root.
+    directory: str = "models/alignment"
+    # Inverse regularisation strength of the classifier's logistic regression (scikit-learn's C).
+    C: float = Field(10.0, gt=0)
+    # With a classifier, a provision's score with an article is (similarity + weight x probability)
+    # / (1 + weight), and it has no counterpart below `threshold` (the similarity-only `threshold`
+    # of `align` applies to treaties without a classifier).
+    weight: float = Field(0.5, ge=0)
+    threshold: float = Field(0.15, ge=0, le=1)
+
+
 class AlignConfig(_Strict):
     weights: AlignWeights = AlignWeights()
     concepts: LegalConcepts = LegalConcepts()
@@ -76,6 +89,10 @@ class AlignConfig(_Strict):
     kind_agreement: float = Field(0.0, ge=0, le=1)
     # A second article is named when it scores at least this share of the first.
     second_article_share: float = Field(0.9, gt=0, le=1)
+    # The parts of one section implement the same article as a rule (a penalty subsection goes with
+    # its offence): this share of a provision's score with an article is its section's mean score.
+    section_smoothing: float = Field(0.0, ge=0, le=1)
+    classifier: ArticleClassifierConfig = ArticleClassifierConfig()
 
 
 class DiffConfig(_Strict):

@@ -79,7 +79,7 @@ def _tfidf(texts: list[str], concepts: LegalConcepts | None = None):
     # bigrams ("traffic data", "computer system"); English stop words carry no subject.
     compiled = _compiled(concepts)
     vectoriser = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, analyzer="word",
-                                 tokenizer=(lambda text: _stems(text) + _concept_words(text, compiled)),
+                                 tokenizer=(lambda text: stems(text) + _concept_words(text, compiled)),
                                  token_pattern=None, lowercase=False)
     return vectoriser.fit_transform(texts)
 
@@ -87,7 +87,8 @@ def _tfidf(texts: list[str], concepts: LegalConcepts | None = None):
 _TOKEN = re.compile(r"\b[a-z][a-z]+\b")
 
 
-def _stems(text: str) -> list[str]:
+def stems(text: str) -> list[str]:
+    """The Snowball stems of ``text``'s words, English stop words left out (the tokens of every TF-IDF here)."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     return _stemmer().stemWords([w for w in _TOKEN.findall(text) if w not in ENGLISH_STOP_WORDS])
