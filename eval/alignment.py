@@ -232,14 +232,15 @@ def _learned_leave_one_law_out(by_law, reports, base: CompareConfig) -> dict:
         return result
 
     points = list(itertools.product(CLASSIFIER_WEIGHT_GRID, SECTION_SMOOTHING_GRID, LEARNED_THRESHOLD_GRID))
+    cross_fitted = {law: probabilities(law, {law}) for law in laws}
     held_out, chosen = [], {}
     for law in laws:
         inner = [outcomes(other, probabilities(other, {law, other}), points) for other in laws if other != law]
         fit = [f_score(alignment_metrics([o for per_law in inner for o in per_law[k]], bootstrap=False)) for k in range(len(points))]
         best = points[int(np.argmax(fit))]
         chosen[law] = dict(zip(("classifier_weight", "section_smoothing", "threshold"), best))
-        held_out.extend(outcomes(law, probabilities(law, {law}), [best])[0])
-    every = [outcomes(law, probabilities(law, {law}), points) for law in laws]
+        held_out.extend(outcomes(law, cross_fitted[law], [best])[0])
+    every = [outcomes(law, cross_fitted[law], points) for law in laws]
     overall = [f_score(alignment_metrics([o for per_law in every for o in per_law[k]], bootstrap=False)) for k in range(len(points))]
     best_all = points[int(np.argmax(overall))]
     similarity_only = [k for k, point in enumerate(points) if point[0] == 0.0]

@@ -164,7 +164,6 @@ def load_article_classifier(directory: Path, treaty: str) -> ArticleClassifier |
         raise ConfigError(f"{target / CLASSIFIER_WEIGHTS}: arrays do not match {path}")
     classifier = ArticleClassifier(C=float(document["C"]), treaty=treaty)
     vectorizer = _vectorizer({term: i for i, term in enumerate(terms)})
-    vectorizer.fit([" ".join(terms[:1]) or "x"])  # binds the fixed vocabulary; the idf is set next
     vectorizer.idf_ = idf
     classifier.vectorizer_ = vectorizer
     classifier.classes_ = classes

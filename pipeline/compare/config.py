@@ -12,10 +12,9 @@ import re
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from provrisk.errors import ConfigError
+from provrisk.config_files import invalid, read_yaml
 from provrisk.settings import PROJECT_ROOT
 
 DEFAULT_COMPARE_CONFIG = PROJECT_ROOT / "configs" / "compare.yaml"
@@ -127,14 +126,8 @@ class CompareConfig(_Strict):
 def load_compare_config(path: str | Path | None = None) -> CompareConfig:
     """The validated config at ``path`` (default: ``configs/compare.yaml``)."""
     path = Path(path) if path is not None else DEFAULT_COMPARE_CONFIG
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: comparison config not found") from None
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: invalid YAML ({error})") from None
+    raw = read_yaml(path, "comparison config not found")
     try:
         return CompareConfig(**raw)
     except ValidationError as error:
-        first = error.errors()[0]
-        raise ConfigError(f"{path}: {'.'.join(str(part) for part in first['loc'])}: {first['msg']}") from None
+        raise invalid(path, error) from None

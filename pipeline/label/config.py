@@ -6,10 +6,9 @@ import hashlib
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from provrisk.errors import ConfigError
+from provrisk.config_files import invalid, read_yaml
 from provrisk.settings import PROJECT_ROOT, get_settings
 
 DEFAULT_CONFIG = PROJECT_ROOT / "configs" / "labelling.yaml"
@@ -59,13 +58,8 @@ class LabellingConfig(BaseModel):
 
 
 def load_labelling_config(path: Path = DEFAULT_CONFIG) -> LabellingConfig:
+    raw = read_yaml(path, "labelling config not found")
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
         return LabellingConfig(**raw)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: labelling config not found") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML ({exc})") from None
     except ValidationError as exc:
-        error = exc.errors()[0]
-        raise ConfigError(f"{path}: {'.'.join(map(str, error['loc']))}: {error['msg']}") from None
+        raise invalid(path, exc) from None

@@ -25,9 +25,9 @@ import hashlib
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from provrisk.config_files import invalid, read_yaml
 from provrisk.errors import ConfigError
 from provrisk.label.cues import CUES, WINDOW_CUES, WordStart, add_cue
 from provrisk.label.framework import NEGATIVE, POSITIVE, LabellingFunction, rule
@@ -81,18 +81,11 @@ def read_rules(path: Path) -> list[YamlRule]:
     """The rules of ``path``, validated (ConfigError naming the file, rule and key otherwise)."""
     from provrisk.taxonomy import load_taxonomy
 
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: rules file not found (the setting rules_file, PROVRISK_RULES_FILE)") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML ({exc})") from None
+    raw = read_yaml(path, "rules file not found (the setting rules_file, PROVRISK_RULES_FILE)")
     try:
         rules = RulesFile(**raw).rules if isinstance(raw, dict) else RulesFile(rules=raw).rules
     except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(map(str, error["loc"]))
-        raise ConfigError(f"{path}: {where}: {error['msg']}") from None
+        raise invalid(path, exc) from None
     known = set(load_taxonomy().ids)
     seen: set[str] = set()
     for number, item in enumerate(rules):

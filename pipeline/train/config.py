@@ -19,6 +19,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from provrisk.config_files import read_yaml
 from provrisk.errors import ConfigError
 from provrisk.models.params import LinearParams, TransformerParams
 from provrisk.settings import PROJECT_ROOT, get_settings
@@ -175,12 +176,7 @@ def _override_of(key: str, overrides: list[str]) -> str | None:
 def load_train_config(path: Path, overrides: list[str] = ()) -> tuple[TrainConfig, dict]:
     """The validated config and the raw dict it came from (after overrides)."""
     overrides = list(overrides)
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: training config not found") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML ({exc})") from None
+    raw = read_yaml(path, "training config not found")
     raw = apply_overrides(raw, overrides)
     try:
         config = TrainConfig(**raw)
