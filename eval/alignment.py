@@ -17,6 +17,10 @@ labels ``provrisk score`` gives them). Output, as JSON and markdown under
   this law is scored with them, for the ``tfidf`` and ``minilm`` similarities,
   and, nested, for the learned article classifier blended with the ``tfidf``
   similarity (its weight, the section smoothing and the threshold);
+- a learning curve (``--select``): the alignment of each law, with the shipped
+  setting, by a classifier fitted on 0, 1, ... of the other laws' gold (seeded
+  draws of that many laws, the pooled figures averaged over the draws): how much
+  each further annotated law adds;
 - the same with the shipped settings and the shipped article classifier on
   ``treaty-heldout.jsonl``: a law that no setting, rule or classifier learned
   from (the headline figure);
@@ -57,6 +61,9 @@ KIND_AGREEMENT_GRID = (0.0, 0.3, 0.6, 0.9)
 CLASSIFIER_WEIGHT_GRID = (0.0, 0.25, 0.5, 1.0)
 SECTION_SMOOTHING_GRID = (0.0, 0.25, 0.5, 0.75)
 LEARNED_THRESHOLD_GRID = tuple(round(t, 3) for t in np.arange(0.05, 0.325, 0.025))
+# Draws of training laws per learning-curve point: enough to average out which laws are drawn, few
+# enough that the curve costs a few minutes.
+LEARNING_CURVE_DRAWS = 3
 
 
 def load_gold(name: str) -> list[dict]:
@@ -135,7 +142,9 @@ def run(model, *, select: bool = False, methods: tuple[str, ...] = ("tfidf",)) -
               "heldout": _alignment(_by_law(load_gold("treaty-heldout.jsonl")), reports, model, config)}
     if select:
         result["selection"] = {m: _leave_one_law_out(by_law, reports, config, m) for m in methods}
-        result["learned_selection"] = _learned_leave_one_law_out(by_law, reports, config)
+        similarity = _similarities(by_law, reports, config)
+        result["learned_selection"] = _learned_leave_one_law_out(by_law, reports, config, similarity)
+        result["learning_curve"] = learning_curve(by_law, reports, config, similarity)
     result["diff"] = _diff_results(model, config)
     result["targets"] = TARGETS
     pooled_metrics = result["heldout"]["pooled"]
@@ -200,7 +209,13 @@ def _leave_one_law_out(by_law, reports, base: CompareConfig, method: str) -> dic
     }
 
 
-def _learned_leave_one_law_out(by_law, reports, base: CompareConfig) -> dict:
+def _similarities(by_law, reports, config: CompareConfig) -> dict[str, np.ndarray]:
+    """Per law, the shipped similarity of its provisions with its treaty's articles."""
+    return {law: combine(score_components(reports[law], reports[treaty], config.similarity, config.align.concepts), config)
+            for law, treaty in by_law}
+
+
+def _learned_leave_one_law_out(by_law, reports, base: CompareConfig, similarity: dict[str, np.ndarray]) -> dict:
     """The article classifier blended with the shipped similarity, selected and scored leave-one-law-out.
 
     For each law, every grid point (classifier weight, section smoothing, threshold) is scored on
@@ -212,8 +227,6 @@ def _learned_leave_one_law_out(by_law, reports, base: CompareConfig) -> dict:
     gold = [row for rows in by_law.values() for row in rows]
     laws = [law for law, _ in by_law]
     treaty_of = {law: treaty for law, treaty in by_law}
-    similarity = {law: combine(score_components(reports[law], reports[treaty_of[law]], base.similarity, base.align.concepts), base)
-                  for law in laws}
 
     def probabilities(law: str, excluded: set[str]) -> np.ndarray:
         rows = [row for row in gold if row["law"] not in excluded]
@@ -253,6 +266,55 @@ def _learned_leave_one_law_out(by_law, reports, base: CompareConfig) -> dict:
         "best_on_all_gold_metrics": alignment_metrics([o for per_law in every for o in per_law[points.index(best_all)]]),
         "best_similarity_only": dict(zip(("classifier_weight", "section_smoothing", "threshold"), points[best_similarity_only])),
     }
+
+
+def learning_curve(by_law: dict[tuple[str, str], list[dict]], reports: dict[str, dict], config: CompareConfig,
+                   similarity: dict[str, np.ndarray] | None = None) -> list[dict]:
+    """Alignment under ``config`` by a classifier that learned from k other laws, for k = 0 .. laws - 1.
+
+    ``by_law``: gold rows by (law, treaty); ``reports``: the statute report of every law and
+    treaty they name; ``similarity``: :func:`_similarities`, when computed already.
+    For each k, ``LEARNING_CURVE_DRAWS`` seeded draws (all subsets when fewer exist) of k laws
+    other than the scored one; each draw's outcomes are pooled over the laws, and the draws'
+    precision@1, recall and F1 averaged. k = 0 is similarity alone, as a treaty without gold is aligned.
+    """
+    similarity = similarity if similarity is not None else _similarities(by_law, reports, config)
+    gold = [row for rows in by_law.values() for row in rows]
+    laws = [law for law, _ in by_law]
+    treaty_of = {law: treaty for law, treaty in by_law}
+    rng = np.random.default_rng(SEED)
+    curve = []
+    for k in range(len(laws)):
+        subsets = {law: _draws([other for other in laws if other != law], k, rng) for law in laws}
+        draws = []
+        for draw in range(max(len(s) for s in subsets.values())):
+            outcomes = []
+            for law in laws:
+                training = subsets[law][draw % len(subsets[law])]
+                provisions = [p for p in reports[law]["provisions"] if p["kind"] in COMPARED_KINDS]
+                probabilities = None
+                if training:
+                    classifier = fit_article_classifier([r for r in gold if r["law"] in training], reports,
+                                                        treaty_of[law], config.align.classifier.C)
+                    operative = [a.citation for a in articles(reports[treaty_of[law]]) if a.kind != "definition"]
+                    probabilities = classifier.article_probabilities([provision_text(p) for p in provisions], operative)
+                scores = rank(similarity[law], probabilities, section_units(reports[law]), config)
+                outcomes += alignment_outcomes(align_reports(reports[law], reports[treaty_of[law]], config, scores=scores),
+                                               by_law[(law, treaty_of[law])])
+            draws.append(alignment_metrics(outcomes, bootstrap=False))
+        precision = float(np.mean([d["precision_at_1"] for d in draws]))
+        recall = float(np.mean([d["recall"] for d in draws]))
+        curve.append({"training_laws": k, "draws": len(draws), "precision_at_1": precision, "recall": recall,
+                      "f1": float(np.mean([f_score(d) for d in draws]))})
+    return curve
+
+
+def _draws(laws: list[str], k: int, rng: np.random.Generator) -> list[tuple[str, ...]]:
+    """Up to ``LEARNING_CURVE_DRAWS`` distinct k-subsets of ``laws`` (every one when there are fewer)."""
+    every = list(itertools.combinations(laws, k))
+    if len(every) <= LEARNING_CURVE_DRAWS:
+        return every
+    return [every[i] for i in sorted(rng.choice(len(every), LEARNING_CURVE_DRAWS, replace=False))]
 
 
 def _learned_config(base: CompareConfig, weight: float, smoothing: float, threshold: float) -> CompareConfig:
@@ -355,6 +417,14 @@ def to_markdown(report: dict) -> str:
                   "| provisions | precision@1 [95% CI] | recall [95% CI] | strength agreement |", "|---|---|---|---|",
                   _selection_row(metrics), "",
                   f"Best with similarity alone (for treaties without alignment gold): `{json.dumps(learned['best_similarity_only'])}`"]
+    curve = report.get("learning_curve")
+    if curve:
+        lines += ["", "## Learning curve: the shipped setting, by how many other laws the classifier learned from", "",
+                  "Each law is aligned by a classifier fitted on k of the other development laws (seeded draws of k laws; "
+                  "0: similarity alone); the figures pool the laws and average the draws.", "",
+                  "| training laws | draws | precision@1 | recall | F1 |", "|---|---|---|---|---|"]
+        lines += [f"| {p['training_laws']} | {p['draws']} | {_pct(p['precision_at_1'])} | {_pct(p['recall'])} | {_pct(p['f1'])} |"
+                  for p in curve]
     lines += ["", "## Version diffs: pairing", "", "| version pair | gold rows | correctly paired | pairing accuracy | status agreement (of correct) |",
               "|---|---|---|---|---|"]
     for name, d in report["diff"].items():
