@@ -230,10 +230,7 @@ def _learned_leave_one_law_out(by_law, reports, base: CompareConfig, similarity:
 
     def probabilities(law: str, excluded: set[str]) -> np.ndarray:
         rows = [row for row in gold if row["law"] not in excluded]
-        classifier = fit_article_classifier(rows, reports, treaty_of[law], base.align.classifier.C)
-        provisions = [p for p in reports[law]["provisions"] if p["kind"] in COMPARED_KINDS]
-        operative = [a.citation for a in articles(reports[treaty_of[law]]) if a.kind != "definition"]
-        return classifier.article_probabilities([provision_text(p) for p in provisions], operative)
+        return _probabilities(rows, reports, law, treaty_of[law], base)
 
     def outcomes(law: str, probs: np.ndarray, points: list) -> list[list[dict]]:
         result = []
@@ -291,13 +288,8 @@ def learning_curve(by_law: dict[tuple[str, str], list[dict]], reports: dict[str,
             outcomes = []
             for law in laws:
                 training = subsets[law][draw % len(subsets[law])]
-                provisions = [p for p in reports[law]["provisions"] if p["kind"] in COMPARED_KINDS]
-                probabilities = None
-                if training:
-                    classifier = fit_article_classifier([r for r in gold if r["law"] in training], reports,
-                                                        treaty_of[law], config.align.classifier.C)
-                    operative = [a.citation for a in articles(reports[treaty_of[law]]) if a.kind != "definition"]
-                    probabilities = classifier.article_probabilities([provision_text(p) for p in provisions], operative)
+                probabilities = (_probabilities([r for r in gold if r["law"] in training], reports, law, treaty_of[law], config)
+                                 if training else None)
                 scores = rank(similarity[law], probabilities, section_units(reports[law]), config)
                 outcomes += alignment_outcomes(align_reports(reports[law], reports[treaty_of[law]], config, scores=scores),
                                                by_law[(law, treaty_of[law])])
@@ -307,6 +299,14 @@ def learning_curve(by_law: dict[tuple[str, str], list[dict]], reports: dict[str,
         curve.append({"training_laws": k, "draws": len(draws), "precision_at_1": precision, "recall": recall,
                       "f1": float(np.mean([f_score(d) for d in draws]))})
     return curve
+
+
+def _probabilities(rows: list[dict], reports: dict[str, dict], law: str, treaty: str, config: CompareConfig) -> np.ndarray:
+    """``law``'s compared provisions x ``treaty``'s operative articles, by a classifier fitted on ``rows``."""
+    classifier = fit_article_classifier(rows, reports, treaty, config.align.classifier.C)
+    provisions = [p for p in reports[law]["provisions"] if p["kind"] in COMPARED_KINDS]
+    operative = [a.citation for a in articles(reports[treaty]) if a.kind != "definition"]
+    return classifier.article_probabilities([provision_text(p) for p in provisions], operative)
 
 
 def _draws(laws: list[str], k: int, rng: np.random.Generator) -> list[tuple[str, ...]]:
